@@ -1,0 +1,140 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Account requests: merged over every cluster of the ring.
+
+=========  ==============================================================
+verb       what the exchange does
+=========  ==============================================================
+HEAD       metadata from the first cluster that answers; object count
+           and bytes summed, container count the largest any cluster has
+           (every container lives on every cluster)
+GET        an N-way merge of the clusters' container listings; a
+           container's count and bytes are summed over the clusters
+POST       metadata update on every cluster
+PUT/DELETE 405, as a Swift proxy without ``allow_account_management``
+=========  ==============================================================
+
+Partial failure as for containers: HEAD marks partial counts with
+``X-Ocx-Partial: true``; GET and POST answer 503 naming the clusters.
+"""
+
+import json
+from urllib.parse import urlencode
+
+from swift.common.constraints import ACCOUNT_LISTING_LIMIT
+from swift.common.request_helpers import get_param
+from swift.common.swob import HTTPBadRequest, HTTPNotFound, \
+    HTTPPreconditionFailed
+from swift.common.utils import config_true_value
+
+from ocx_swift.client import filter_response_headers
+from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.handlers.base import BaseContext, ok, \
+    response_from_parts, unavailable
+from ocx_swift.handlers.container import split_results, sum_headers
+from ocx_swift.listing import merge_account_listings
+
+SUMMED_HEADERS = ('X-Account-Object-Count', 'X-Account-Bytes-Used')
+
+
+class AccountContext(BaseContext):
+    """Answers one account request."""
+
+    allowed_methods = ('GET', 'HEAD', 'POST')
+
+    def clients(self):
+        return [self.ocx.clients[c['name']] for c in self.ocx.ring.clusters]
+
+    def handle_POST(self):
+        denial = self.authorize() or self.check_metadata('account')
+        if denial:
+            return denial
+        self.strip_owner_headers(self.req.headers)
+        answers, failures = split_results(self.fan_out(
+            self.clients(), 'POST'))
+        if failures:
+            return unavailable(self.req, failures)
+        for _client, resp, body in answers:
+            if not ok(resp.status):
+                return response_from_parts(
+                    self.req, resp.status_line,
+                    filter_response_headers(resp.header_items()), body or b'')
+        return response_from_parts(self.req, 204, {
+            'Content-Type': 'text/html; charset=UTF-8'})
+
+    def handle_HEAD(self):
+        denial = self.authorize()
+        if denial:
+            return denial
+        results = self.fan_out(self.clients(), 'HEAD')
+        return self._read_response(results, b'')
+
+    def handle_GET(self):
+        denial = self.authorize() or self._check_listing_params()
+        if denial:
+            return denial
+        params = self.req.params
+        params['format'] = 'json'
+        results = self.fan_out(
+            self.clients(), 'GET',
+            query_string=urlencode(params, encoding='latin-1'),
+            timeout=self.ocx.timeouts.listing, read_body=True)
+        answers, failures = split_results(results)
+        if failures:
+            return unavailable(self.req, failures)
+        listings = []
+        for client, resp, body in answers:
+            if ok(resp.status) and body:
+                try:
+                    listings.append(json.loads(body))
+                except ValueError:
+                    return unavailable(self.req, [ClusterUnavailable(
+                        client.name, 'unreadable listing')])
+        limit = int(params.get('limit', ACCOUNT_LISTING_LIMIT))
+        merged = merge_account_listings(
+            listings, limit, config_true_value(params.get('reverse')))
+        return self._read_response(
+            results, json.dumps(merged).encode('ascii'))
+
+    def _check_listing_params(self):
+        try:
+            limit = get_param(self.req, 'limit')
+        except HTTPBadRequest as err:
+            return err
+        if limit is not None and (not limit.isdigit() or
+                                  int(limit) > ACCOUNT_LISTING_LIMIT):
+            return HTTPPreconditionFailed(
+                request=self.req,
+                body='Maximum limit is %d' % ACCOUNT_LISTING_LIMIT)
+        return None
+
+    def _read_response(self, results, body):
+        answers, failures = split_results(results)
+        found = [(c, r, b) for c, r, b in answers if ok(r.status)]
+        if not found:
+            if failures:
+                return unavailable(self.req, failures)
+            return HTTPNotFound(request=self.req)
+        first = found[0][1]
+        headers = dict(filter_response_headers(first.header_items()))
+        headers.update(sum_headers(found, SUMMED_HEADERS))
+        headers['X-Account-Container-Count'] = max(
+            int(r.headers.get('X-Account-Container-Count', 0))
+            for _c, r, _b in found)
+        if failures:
+            headers['X-Ocx-Partial'] = 'true'
+        self.strip_owner_headers(headers)
+        return response_from_parts(self.req, first.status_line, headers,
+                                   body)

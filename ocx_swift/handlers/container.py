@@ -1,0 +1,256 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Container requests: every cluster the container's objects may land on.
+
+=========  ==============================================================
+verb       what the exchange does
+=========  ==============================================================
+PUT        creates the container on every cluster of the ring: 201 when
+           it was new somewhere, 202 when it existed everywhere
+POST       updates metadata on every cluster
+HEAD       metadata from the container's home cluster (the first of the
+           ring's order for ``/account/container`` that answers); object
+           count and bytes summed over all clusters
+GET        an N-way merge of the clusters' sorted JSON listings with the
+           client's marker, end_marker, prefix, delimiter, limit and
+           reverse; ``listing_formats`` (left of ``ocx``) renders the
+           format the client asked for
+DELETE     409 when any cluster still holds objects, else deletes it on
+           every cluster
+=========  ==============================================================
+
+Partial failure: PUT, POST and DELETE answer 503 naming the clusters that
+failed (repeating the request is safe). HEAD answers from the clusters
+that are up and marks the counts partial with ``X-Ocx-Partial: true``.
+GET answers 503: a listing with holes is never passed off as whole.
+"""
+
+import json
+from urllib.parse import urlencode
+
+from swift.common.constraints import CONTAINER_LISTING_LIMIT, \
+    MAX_CONTAINER_NAME_LENGTH
+from swift.common.request_helpers import get_param
+from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPNotFound, \
+    HTTPPreconditionFailed
+from swift.common.utils import config_true_value
+from swift.proxy.controllers.base import clear_info_cache
+
+from ocx_swift.client import filter_response_headers
+from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.handlers.base import BaseContext, ok, \
+    response_from_parts, unavailable
+from ocx_swift.listing import merge_object_listings
+
+COUNT_HEADERS = ('X-Container-Object-Count', 'X-Container-Bytes-Used')
+
+
+def split_results(results):
+    """Sort fan-out results into answers and failures.
+
+    A 5xx answer counts as a failure.
+    """
+    answers, failures = [], []
+    for client, resp, body in results:
+        if isinstance(resp, ClusterUnavailable):
+            failures.append(resp)
+        elif resp.status // 100 == 5:
+            failures.append(ClusterUnavailable(
+                client.name, resp.reason, status=resp.status,
+                trans_id=resp.trans_id))
+        else:
+            answers.append((client, resp, body))
+    return answers, failures
+
+
+def sum_headers(answers, names):
+    """Sum integer headers over landlord answers."""
+    totals = dict.fromkeys(names, 0)
+    for _client, resp, _body in answers:
+        for name in names:
+            try:
+                totals[name] += int(resp.headers.get(name, 0))
+            except ValueError:
+                pass
+    return totals
+
+
+class ContainerContext(BaseContext):
+    """Answers one container request."""
+
+    allowed_methods = ('GET', 'HEAD', 'PUT', 'POST', 'DELETE')
+
+    def clients(self):
+        """Clients of every cluster, the container's home cluster first."""
+        _part, primaries = self.ocx.ring.get_clusters(
+            self.account, self.container)
+        names = [c['name'] for c in primaries]
+        names += [c['name'] for c in self.ocx.ring.clusters
+                  if c['name'] not in names]
+        return [self.ocx.clients[name] for name in names]
+
+    # -- writes ---------------------------------------------------------
+
+    def _check_write(self):
+        if len(self.container) > MAX_CONTAINER_NAME_LENGTH:
+            return HTTPBadRequest(
+                request=self.req, body='Container name length of %d longer '
+                'than %d' % (len(self.container), MAX_CONTAINER_NAME_LENGTH))
+        return self.authorize() or self.clean_acls() or \
+            self.check_metadata('container')
+
+    def _write_all(self):
+        self.strip_owner_headers(self.req.headers)
+        results = self.fan_out(self.clients(), self.req.method)
+        clear_info_cache(self.req.environ, self.account, self.container)
+        answers, failures = split_results(results)
+        if failures:
+            return unavailable(self.req, failures)
+        return answers
+
+    def handle_PUT(self):
+        error = self._check_write()
+        if error:
+            return error
+        answers = self._write_all()
+        if not isinstance(answers, list):
+            return answers
+        statuses = [resp.status for _c, resp, _b in answers]
+        if all(ok(s) for s in statuses):
+            status = 201 if 201 in statuses else 202
+            return response_from_parts(self.req, status, {
+                'Content-Type': 'text/html; charset=UTF-8'})
+        return self._first_error(answers)
+
+    def handle_POST(self):
+        error = self._check_write()
+        if error:
+            return error
+        answers = self._write_all()
+        if not isinstance(answers, list):
+            return answers
+        if all(resp.status == 404 for _c, resp, _b in answers):
+            return HTTPNotFound(request=self.req)
+        if all(ok(resp.status) or resp.status == 404
+               for _c, resp, _b in answers):
+            return response_from_parts(self.req, 204, {
+                'Content-Type': 'text/html; charset=UTF-8'})
+        return self._first_error(answers)
+
+    def handle_DELETE(self):
+        denial = self.authorize()
+        if denial:
+            return denial
+        answers, failures = split_results(self.fan_out(
+            self.clients(), 'HEAD'))
+        if failures:
+            return unavailable(self.req, failures)
+        found = [resp for _c, resp, _b in answers if ok(resp.status)]
+        if not found:
+            return HTTPNotFound(request=self.req)
+        if any(int(resp.headers.get('X-Container-Object-Count', 0))
+               for resp in found):
+            return HTTPConflict(request=self.req)
+        answers = self._write_all()
+        if not isinstance(answers, list):
+            return answers
+        statuses = [resp.status for _c, resp, _b in answers]
+        if all(ok(s) or s == 404 for s in statuses):
+            return response_from_parts(self.req, 204, {
+                'Content-Type': 'text/html; charset=UTF-8'})
+        return self._first_error(answers)
+
+    def _first_error(self, answers):
+        for _client, resp, body in answers:
+            if not ok(resp.status) and resp.status != 404:
+                break
+        headers = filter_response_headers(resp.header_items())
+        return response_from_parts(self.req, resp.status_line, headers,
+                                   body or b'')
+
+    # -- reads ----------------------------------------------------------
+
+    def handle_HEAD(self):
+        results = self.fan_out(self.clients(), 'HEAD')
+        return self._read_response(results, b'')
+
+    def handle_GET(self):
+        error = self._check_listing_params()
+        if error:
+            return error
+        params = self.req.params
+        params['format'] = 'json'
+        query = urlencode(params, encoding='latin-1')
+        results = self.fan_out(self.clients(), 'GET', query_string=query,
+                               timeout=self.ocx.timeouts.listing,
+                               read_body=True)
+        answers, failures = split_results(results)
+        if failures:
+            return unavailable(self.req, failures)
+        listings = []
+        for client, resp, body in answers:
+            if ok(resp.status):
+                try:
+                    listings.append(json.loads(body) if body else [])
+                except ValueError:
+                    return unavailable(self.req, [ClusterUnavailable(
+                        client.name, 'unreadable listing')])
+        limit = int(params.get('limit', CONTAINER_LISTING_LIMIT))
+        merged = merge_object_listings(
+            listings, limit, config_true_value(params.get('reverse')))
+        return self._read_response(
+            results, json.dumps(merged).encode('ascii'))
+
+    def _check_listing_params(self):
+        try:
+            limit = get_param(self.req, 'limit')
+            if limit is not None and (not limit.isdigit() or
+                                      int(limit) > CONTAINER_LISTING_LIMIT):
+                return HTTPPreconditionFailed(
+                    request=self.req,
+                    body='Maximum limit is %d' % CONTAINER_LISTING_LIMIT)
+        except HTTPBadRequest as err:
+            return err
+        return None
+
+    def _read_response(self, results, body):
+        """The client's answer to HEAD or GET from the landlords'."""
+        answers, failures = split_results(results)
+        found = [(c, r, b) for c, r, b in answers if ok(r.status)]
+        if not found:
+            if failures:
+                return unavailable(self.req, failures)
+            return self._not_found(answers)
+        req = self.req
+        if 'swift.authorize' in req.environ:
+            req.acl = found[0][1].headers.get('X-Container-Read')
+            denial = req.environ['swift.authorize'](req)
+            if denial:
+                return denial
+        home = found[0][1]
+        headers = dict(filter_response_headers(home.header_items()))
+        headers.update(sum_headers(found, COUNT_HEADERS))
+        if failures:
+            headers['X-Ocx-Partial'] = 'true'
+            for failure in failures:
+                self.logger.warning('partial container HEAD: %s', failure)
+        self.strip_owner_headers(headers)
+        return response_from_parts(req, home.status_line, headers, body)
+
+    def _not_found(self, answers):
+        denial = self.authorize()
+        if denial:
+            return denial
+        return HTTPNotFound(request=self.req)

@@ -1,0 +1,140 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Object requests: placed by the cluster ring, streamed both ways.
+
+=========  ==============================================================
+verb       what the exchange does
+=========  ==============================================================
+GET, HEAD  asks the object's primary cluster; Range, conditional headers
+           and query parameters go along, the answer (status, headers,
+           body) streams back unchanged but for hop-by-hop headers
+PUT        checks names, metadata and size as Swift does, then streams
+           the body to the primary cluster (chunked when the client sent
+           it chunked); the cluster verifies a client ``ETag``
+POST       metadata update on the primary cluster
+DELETE     delete on the primary cluster
+=========  ==============================================================
+
+COPY and ``X-Copy-From`` never reach here as such: Swift's ``copy``
+middleware, left of ``ocx``, turns them into a GET and a PUT that are each
+placed on their own.
+"""
+
+import mimetypes
+
+from swift.common.constraints import check_object_creation
+from swift.common.exceptions import ChunkReadTimeout
+from swift.common.swob import HTTPBadRequest, HTTPClientDisconnect, \
+    HTTPRequestTimeout, wsgi_to_str
+
+from ocx_swift.client import CHUNK_SIZE
+from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.handlers.base import BaseContext, unavailable
+
+
+class ClientReadError(Exception):
+    """The client's request body could not be read."""
+
+    def __init__(self, response):
+        self.response = response
+        super().__init__(response.status)
+
+
+class ObjectContext(BaseContext):
+    """Answers one object request."""
+
+    allowed_methods = ('GET', 'HEAD', 'PUT', 'POST', 'DELETE')
+
+    def primary_client(self):
+        _part, clusters = self.ocx.ring.get_clusters(
+            self.account, self.container, self.obj)
+        client = self.ocx.clients[clusters[0]['name']]
+        self.note_cluster(client.name)
+        return client
+
+    def _send(self, headers=None, body=None):
+        client = self.primary_client()
+        try:
+            bresp = client.request(
+                self.req.method, self.backend_path,
+                headers=self.backend_headers(headers),
+                query_string=self.req.query_string, body=body)
+        except ClusterUnavailable as err:
+            return unavailable(self.req, [err])
+        return self.passthrough(bresp)
+
+    def handle_GET(self):
+        return self.authorize('read_acl') or self._send()
+
+    handle_HEAD = handle_GET
+
+    def handle_DELETE(self):
+        return self.authorize('write_acl') or self._send()
+
+    def handle_POST(self):
+        return self.authorize('write_acl') or \
+            self.check_metadata('object') or self._send()
+
+    def handle_PUT(self):
+        req = self.req
+        denial = self.authorize('write_acl')
+        if denial:
+            return denial
+        if req.if_none_match is not None and '*' not in req.if_none_match:
+            return HTTPBadRequest(request=req, content_type='text/plain',
+                                  body='If-None-Match only supports *')
+        self._update_content_type()
+        error = check_object_creation(req, self.obj)
+        if error:
+            return error
+        extra = {}
+        if req.content_length is not None:
+            extra['Content-Length'] = str(req.content_length)
+        try:
+            return self._send(extra, self._client_body())
+        except ClientReadError as err:
+            return err.response
+
+    def _update_content_type(self):
+        headers = self.req.headers
+        detect = headers.pop('X-Detect-Content-Type', 'false').lower() in (
+            'true', '1', 'yes', 'on', 't', 'y')
+        if detect or not headers.get('Content-Type'):
+            guessed, _junk = mimetypes.guess_type(wsgi_to_str(self.obj))
+            headers['Content-Type'] = guessed or 'application/octet-stream'
+
+    def _client_body(self):
+        """Yield the client's body in chunks, as the client sends it."""
+        read = self.req.environ['wsgi.input'].read
+        remaining = self.req.content_length
+        timeout = self.ocx.client_timeout
+        while remaining is None or remaining > 0:
+            size = CHUNK_SIZE if remaining is None else min(
+                CHUNK_SIZE, remaining)
+            try:
+                with ChunkReadTimeout(timeout):
+                    chunk = read(size)
+            except ChunkReadTimeout:
+                raise ClientReadError(HTTPRequestTimeout(request=self.req))
+            except (ValueError, IOError):
+                raise ClientReadError(HTTPClientDisconnect(request=self.req))
+            if not chunk:
+                if remaining:
+                    raise ClientReadError(
+                        HTTPClientDisconnect(request=self.req))
+                return
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk

@@ -1,0 +1,311 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""
+=====================================
+ocx: one namespace over many landlords
+=====================================
+
+The ``ocx`` middleware turns a Swift proxy-server into an Open Cloud
+eXchange: tenants talk Swift (and S3, through ``s3api``) to one endpoint,
+and every object lands on one of several independent landlord Swift
+clusters chosen by a consistent-hashing cluster ring. The landlords are
+reached only through their public Swift API, with a reseller-admin
+service credential each grants the exchange, under the tenant's own
+account name (``/v1/AUTH_test/c/o`` is the same path on every cluster).
+
+``ocx`` answers every ``/v1/...`` request itself; nothing reaches the
+local ``proxy-server`` app (which only serves ``/info``).
+
+Behaviour per verb
+------------------
+
+* **Objects** (:mod:`ocx_swift.handlers.obj`): GET, HEAD, PUT, POST and
+  DELETE go to the object's primary cluster in the ring, bodies streamed
+  both ways; Range and conditional requests are answered by that cluster.
+* **Containers** (:mod:`ocx_swift.handlers.container`): PUT, POST and
+  DELETE go to every cluster; HEAD sums counts; GET merges the clusters'
+  sorted listings exactly (marker, end_marker, prefix, delimiter, limit,
+  reverse, every format).
+* **Accounts** (:mod:`ocx_swift.handlers.account`): HEAD and GET merged
+  over every cluster; POST to every cluster.
+
+Authorization is Swift's: ``ocx`` calls ``swift.authorize`` before it
+answers, and again with the container's ACL where Swift's proxy would
+(object reads and writes, container reads), so tempauth or keystoneauth
+users and container ACLs behave as on one cluster.
+
+Errors
+------
+
+=====  ================================================================
+503    a cluster did not answer, timed out, refused the exchange's
+       service credential, or is error-limited; the body names the
+       cluster (never a credential)
+4xx    the cluster's own answer (404, 409, 412, 416, 422, ...) or the
+       same checks a Swift proxy makes before asking anyone (400 for
+       over-long names or metadata, 412 for bad UTF-8, 405)
+=====  ================================================================
+
+Deployment
+----------
+
+``ocx`` goes right of the auth middleware and of every middleware that
+turns one client request into object subrequests (``copy``, ``slo``,
+``dlo``, ``versioned_writes``, ``symlink``, ``s3api``), so each
+subrequest is placed on its own; only ``proxy-logging`` may sit between
+``ocx`` and ``proxy-server``::
+
+    [pipeline:main]
+    pipeline = catch_errors gatekeeper healthcheck proxy-logging cache
+        listing_formats bulk tempurl ratelimit s3api tempauth copy slo dlo
+        versioned_writes symlink ocx proxy-logging proxy-server
+
+The proxy-server app still wants account, container and object rings in
+its ``swift_dir``; any placeholder ring will do (``ocx-aio`` writes ones
+that point at a closed port), since ``ocx`` sends it no ``/v1`` request.
+``ocx`` refuses to start in a pipeline where its neighbours are wrong.
+
+Middlewares left of ``ocx`` fetch container and account info with
+requests that Swift sends straight to the ``proxy-server`` app; ``ocx``
+hooks that app so those requests are answered by the exchange too.
+
+Configuration
+-------------
+
+::
+
+    [filter:ocx]
+    use = egg:ocx_swift#ocx
+    # landlord clusters and the exchange's credentials on them (mode 0600)
+    # cluster_conf_path = /etc/swift/ocx-clusters.conf
+    # the cluster ring written by ocx-ring-builder
+    # ring_path = /etc/swift/ocx.ring.gz
+    # seconds between checks of the ring file for a new version
+    # ring_check_interval = 15
+    # seconds to connect to a cluster, to wait for each read of an object
+    # request, and of a listing or metadata request
+    # conn_timeout = 1.0
+    # node_timeout = 10.0
+    # listing_timeout = 10.0
+    # seconds to wait for each read of a client's request body
+    # client_timeout = 60.0
+    # keep-alive connections kept per cluster
+    # pool_size = 32
+    # a cluster with more than error_suppression_limit errors is skipped
+    # for error_suppression_interval seconds
+    # error_suppression_interval = 60
+    # error_suppression_limit = 10
+"""
+
+from swift.common.constraints import check_utf8, valid_api_version
+from swift.common.registry import register_swift_info
+from swift.common.swob import HTTPException, HTTPPreconditionFailed, \
+    Request, wsgi_to_str
+from swift.common.utils import get_logger, list_from_csv, split_path
+from swift.common.utils.config import config_positive_int_value, \
+    non_negative_float
+from swift.common.wsgi import loadcontext
+from paste.deploy import loadwsgi
+
+from ocx_swift.client import ClusterClient, ClusterErrorLimiter, Timeouts
+from ocx_swift.config import load_cluster_config
+from ocx_swift.exceptions import OcxConfigError
+from ocx_swift.handlers.account import AccountContext
+from ocx_swift.handlers.container import ContainerContext
+from ocx_swift.handlers.obj import ObjectContext
+from ocx_swift.ring.ring import ClusterRing
+
+DEFAULT_OWNER_HEADERS = (
+    'x-container-read, x-container-write, x-container-sync-key, '
+    'x-container-sync-to, x-account-meta-temp-url-key, '
+    'x-account-meta-temp-url-key-2, x-container-meta-temp-url-key, '
+    'x-container-meta-temp-url-key-2, x-account-access-control')
+
+#: entry points allowed between ocx and the proxy-server app
+RIGHT_OF_OCX = ('proxy_logging',)
+#: entry points of auth middlewares that must be left of ocx
+AUTH_ENTRY_POINTS = ('tempauth', 'keystoneauth')
+
+
+class OcxSettings(object):
+    """Every option of ``[filter:ocx]``, parsed once.
+
+    :raises ValueError: on a nonsensical value
+    """
+
+    def __init__(self, conf):
+        self.cluster_conf_path = conf.get(
+            'cluster_conf_path', '/etc/swift/ocx-clusters.conf')
+        self.ring_path = conf.get('ring_path', '/etc/swift/ocx.ring.gz')
+        self.ring_check_interval = non_negative_float(
+            conf.get('ring_check_interval', 15))
+        self.timeouts = Timeouts(
+            conn=non_negative_float(conf.get('conn_timeout', 1.0)),
+            node=non_negative_float(conf.get('node_timeout', 10.0)),
+            listing=non_negative_float(conf.get('listing_timeout', 10.0)))
+        self.client_timeout = non_negative_float(
+            conf.get('client_timeout', 60.0))
+        self.pool_size = config_positive_int_value(conf.get('pool_size', 32))
+        self.error_suppression_interval = non_negative_float(
+            conf.get('error_suppression_interval', 60))
+        self.error_suppression_limit = config_positive_int_value(
+            conf.get('error_suppression_limit', 10))
+        self.swift_owner_headers = [
+            h.title() for h in list_from_csv(conf.get(
+                'swift_owner_headers', DEFAULT_OWNER_HEADERS))]
+
+
+class OcxMiddleware(object):
+    """The exchange: answers ``/v1`` requests from landlord clusters.
+
+    Holds only configuration and shared clients; all per-request state
+    lives in the handler contexts.
+    """
+
+    def __init__(self, app, conf, logger=None):
+        self.app = app
+        self.conf = conf
+        self.logger = logger or get_logger(conf, log_route='ocx')
+        settings = OcxSettings(conf)
+        self.settings = settings
+        self.timeouts = settings.timeouts
+        self.client_timeout = settings.client_timeout
+        self.swift_owner_headers = settings.swift_owner_headers
+        self.cluster_conf = load_cluster_config(settings.cluster_conf_path)
+        self.ring = ClusterRing(settings.ring_path,
+                                reload_time=settings.ring_check_interval,
+                                logger=self.logger,
+                                validation_hook=self._validate_ring)
+        limiter = ClusterErrorLimiter(settings.error_suppression_interval,
+                                      settings.error_suppression_limit)
+        self.clients = {
+            c.name: ClusterClient(c, settings.timeouts, limiter,
+                                  pool_size=settings.pool_size,
+                                  logger=self.logger)
+            for c in self.cluster_conf}
+        check_pipeline(conf, self.logger)
+        hook_final_app(self)
+
+    def _validate_ring(self, ring_data):
+        clusters = [c for c in ring_data['clusters'] if c]
+        self.cluster_conf.check_ring(clusters)
+
+    def context_for(self, req):
+        """The request context answering ``req``, or None when the
+        request is not one for the exchange (no ``/v1/<account>``)."""
+        try:
+            version, account, container, obj = split_path(
+                req.path_info, 2, 4, True)
+        except ValueError:
+            return None
+        if not valid_api_version(version):
+            return None
+        if obj is not None:
+            return ObjectContext(self, req, account, container, obj)
+        if container is not None:
+            return ContainerContext(self, req, account, container)
+        return AccountContext(self, req, account)
+
+    def handle(self, req, ctx):
+        """Answer a request the exchange serves; a swob response."""
+        if not check_utf8(wsgi_to_str(req.path_info),
+                          internal=req.allow_reserved_names):
+            return HTTPPreconditionFailed(
+                request=req, body='Invalid UTF8 or contains NULL')
+        try:
+            return ctx.handle()
+        except HTTPException as err:
+            return err
+
+    def __call__(self, env, start_response):
+        req = Request(env)
+        ctx = self.context_for(req)
+        if ctx is None:
+            return self.app(env, start_response)
+        return self.handle(req, ctx)(env, start_response)
+
+
+def check_pipeline(conf, logger):
+    """Refuse a pipeline where ocx's neighbours are wrong.
+
+    Checks the configured pipeline by entry-point names: every
+    middleware that makes object subrequests or authorizes must be left
+    of ``ocx``; only ``proxy-logging`` may be between ``ocx`` and
+    ``proxy-server``.
+
+    :raises ValueError: naming the pipeline and what is out of place
+    """
+    if not conf.get('__file__'):
+        return
+    ctx = loadcontext(loadwsgi.APP, conf['__file__'])
+    if ctx.object_type.name != 'pipeline':
+        return
+    pipeline = [getattr(c, 'entry_point_name', None) or '<unknown>'
+                for c in ctx.filter_contexts + [ctx.app_context]]
+    if 'ocx' not in pipeline:
+        return  # loaded some other way; nothing to check
+    ocx_at = pipeline.index('ocx')
+    for name in pipeline[ocx_at + 1:-1]:
+        if name not in RIGHT_OF_OCX:
+            raise ValueError('Invalid pipeline %r: expected %s before ocx'
+                             % (pipeline, name))
+    if not any(name in pipeline[:ocx_at] for name in AUTH_ENTRY_POINTS):
+        logger.warning('pipeline %r has no auth middleware left of ocx: '
+                       'requests are not authorized', pipeline)
+    logger.info('ocx pipeline: %s', ' '.join(pipeline))
+
+
+def hook_final_app(ocx):
+    """Serve ``/v1`` requests that reach the proxy-server app directly.
+
+    ``get_container_info`` and ``get_account_info`` send their HEADs to
+    the pipeline's final app (through a private proxy-logging), which
+    skips ``ocx``. The proxy-server app is found by walking ``.app`` from
+    ``ocx`` and its ``handle_request`` answers ``/v1`` requests through
+    ``ocx``.
+    """
+    final = ocx.app
+    while getattr(final, 'app', None) is not None:
+        final = final.app
+    original = getattr(final, 'handle_request', None)
+    if original is None or getattr(original, 'ocx_hooked', False):
+        return
+
+    def handle_request(req):
+        ctx = ocx.context_for(req)
+        if ctx is None:
+            return original(req)
+        return ocx.handle(req, ctx)
+
+    handle_request.ocx_hooked = True
+    final.handle_request = handle_request
+
+
+def filter_factory(global_conf, **local_conf):
+    """paste.deploy entry point: parse the config once, return the
+    filter."""
+    conf = global_conf.copy()
+    conf.update(local_conf)
+    settings = OcxSettings(conf)  # raises ValueError on nonsense
+    clusters = load_cluster_config(settings.cluster_conf_path)
+    register_swift_info('ocx', clusters=len(clusters),
+                        landlords=len(clusters.landlords))
+
+    def ocx_filter(app):
+        try:
+            return OcxMiddleware(app, conf)
+        except OcxConfigError as err:
+            raise ValueError('ocx: %s' % err)
+    return ocx_filter
