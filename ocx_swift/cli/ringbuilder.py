@@ -1,0 +1,361 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""ocx-ring-builder: build the cluster ring of an Open Cloud eXchange.
+
+Usage follows swift-ring-builder::
+
+    ocx-ring-builder BUILDER_FILE create [--part-power 14] [--replicas 1]
+                                         [--min-part-hours 0]
+    ocx-ring-builder BUILDER_FILE add NAME LANDLORD WEIGHT
+    ocx-ring-builder BUILDER_FILE set_weight NAME WEIGHT
+    ocx-ring-builder BUILDER_FILE remove NAME
+    ocx-ring-builder BUILDER_FILE rebalance [--seed N] [--ring PATH]
+    ocx-ring-builder BUILDER_FILE write_ring [--ring PATH]
+    ocx-ring-builder BUILDER_FILE [show] [--ring PATH]
+
+The ring file defaults to the builder file with ``.builder`` replaced by
+``.ring.gz``. Exit codes: 0 success, 1 warning (e.g. nothing to
+rebalance), 2 error. Nothing is written when a command fails.
+"""
+
+import argparse
+import os
+import sys
+from datetime import timedelta
+
+from ocx_swift.exceptions import OcxError, RingBuilderError
+from ocx_swift.ring import io as ring_io
+from ocx_swift.ring.builder import ClusterRingBuilder
+
+EXIT_SUCCESS = 0
+EXIT_WARNING = 1
+EXIT_ERROR = 2
+#: Balance (percent) above which rebalance warns, as swift-ring-builder does.
+BALANCE_WARNING = 5.0
+COMMANDS = ('create', 'add', 'set_weight', 'remove', 'rebalance',
+            'write_ring', 'show')
+
+
+def default_ring_path(builder_path):
+    """Return the ring file that goes with a builder file.
+
+    :param builder_path: e.g. ``/etc/swift/ocx.builder``
+    :returns: e.g. ``/etc/swift/ocx.ring.gz``
+    """
+    base = builder_path[:-len('.builder')] \
+        if builder_path.endswith('.builder') else builder_path
+    return base + '.ring.gz'
+
+
+def _ring_path(args):
+    return args.ring or default_ring_path(args.builder_file)
+
+
+def _parse_weight(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise RingBuilderError('weight must be a number, got %r' % (text,))
+
+
+def _load(args):
+    if not os.path.exists(args.builder_file):
+        raise RingBuilderError(
+            'builder file %s does not exist; make one with: '
+            'ocx-ring-builder %s create' % (args.builder_file,
+                                            args.builder_file))
+    return ClusterRingBuilder.load(args.builder_file)
+
+
+def cmd_create(args):
+    """Create a new, empty builder file with a fresh random salt.
+
+    Refuses to replace an existing builder file: its salt places every
+    object, so a new one would move everything.
+    """
+    if os.path.exists(args.builder_file):
+        raise RingBuilderError('%s already exists; refusing to replace it'
+                               % args.builder_file)
+    builder = ClusterRingBuilder.create(args.part_power, args.replicas,
+                                        args.min_part_hours)
+    builder.save(args.builder_file)
+    print('Created %s: part power %d, replicas %d, min_part_hours %d' % (
+        args.builder_file, builder.part_power, builder.replicas,
+        builder.min_part_hours))
+    return EXIT_SUCCESS
+
+
+def cmd_add(args):
+    """Add a cluster owned by LANDLORD with relative weight WEIGHT.
+
+    The cluster gets partitions at the next rebalance.
+    """
+    builder = _load(args)
+    weight = _parse_weight(args.weight)
+    cluster_id = builder.add_cluster(args.name, args.landlord, weight)
+    builder.save(args.builder_file)
+    print('Added cluster %s (id %d, landlord %s, weight %.2f); rebalance '
+          'to give it partitions' % (args.name, cluster_id, args.landlord,
+                                     weight))
+    return EXIT_SUCCESS
+
+
+def cmd_set_weight(args):
+    """Set the weight of cluster NAME; applied at the next rebalance.
+
+    A weight of 0 drains the cluster but keeps it in the ring.
+    """
+    builder = _load(args)
+    weight = _parse_weight(args.weight)
+    old = builder.set_weight(args.name, weight)
+    builder.save(args.builder_file)
+    print('Cluster %s weight %.2f -> %.2f; rebalance to apply' % (
+        args.name, old, weight))
+    return EXIT_SUCCESS
+
+
+def cmd_remove(args):
+    """Mark cluster NAME for removal; rebalance moves its partitions away.
+
+    Its id is never given to another cluster.
+    """
+    builder = _load(args)
+    cluster_id = builder.remove_cluster(args.name)
+    builder.save(args.builder_file)
+    print('Cluster %s (id %d) marked for removal; rebalance to move its '
+          'partitions away' % (args.name, cluster_id))
+    return EXIT_SUCCESS
+
+
+def _rebalance_notes(builder, balance):
+    """Print warnings after a rebalance and return the exit status."""
+    status = EXIT_SUCCESS
+    collisions = builder.landlord_collisions()
+    if collisions:
+        print('WARNING: %d partitions have two or more replicas with one '
+              'landlord; add clusters of other landlords' % collisions)
+        status = EXIT_WARNING
+    if balance > BALANCE_WARNING:
+        print('NOTE: balance %.2f: some cluster cannot take its weight '
+              'share yet (landlord dispersion comes first, or '
+              'min_part_hours held partitions back)' % balance)
+        status = EXIT_WARNING
+    return status
+
+
+def cmd_rebalance(args):
+    """Reassign partitions, then save the builder and write the ring file.
+
+    Exits 1 without writing anything when no partition can move.
+    """
+    builder = _load(args)
+    builder.check_rebalance()
+    try:
+        moved, balance = builder.rebalance(seed=args.seed)
+    except RingBuilderError as err:
+        print('Warning: %s' % err)
+        return EXIT_WARNING
+    ring_path = _ring_path(args)
+    with ring_io.locked(ring_path):
+        data = builder.next_ring_data(ring_path)
+        builder.save(args.builder_file)
+        ring_io.write_ring(ring_path, data)
+    print('Reassigned %d (%.2f%%) partitions. Balance is now %.2f.' % (
+        moved, 100.0 * moved / builder.parts, balance))
+    _print_written(ring_path, data)
+    return _rebalance_notes(builder, balance)
+
+
+def _print_written(ring_path, data):
+    previous = data['previous']
+    print('Wrote %s generation %d (previous placement: %s)' % (
+        ring_path, data['generation'],
+        'none' if previous is None else
+        'generation %d' % previous['generation']))
+
+
+def cmd_write_ring(args):
+    """Write the ring file from the builder without rebalancing.
+
+    The generation grows by one; the previous placement is kept.
+    """
+    builder = _load(args)
+    ring_path = _ring_path(args)
+    with ring_io.locked(ring_path):
+        data = builder.next_ring_data(ring_path)
+        ring_io.write_ring(ring_path, data)
+    _print_written(ring_path, data)
+    return EXIT_SUCCESS
+
+
+def _table(headers, rows):
+    """Format rows as aligned columns; text left, numbers right."""
+    rows = [headers] + rows
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    numeric = [all(row[i].replace('.', '').replace('-', '').isdigit()
+                   for row in rows[1:]) for i in range(len(headers))]
+    lines = []
+    for row in rows:
+        cells = [cell.rjust(width) if num else cell.ljust(width)
+                 for cell, width, num in zip(row, widths, numeric)]
+        lines.append('  ' + '  '.join(cells).rstrip())
+    return lines
+
+
+def _ring_status(builder, ring_path):
+    """Describe the ring file next to the builder; return (text, status)."""
+    if not os.path.exists(ring_path):
+        return 'not written yet', EXIT_SUCCESS
+    try:
+        data = ring_io.read_ring(ring_path)
+    except OcxError as err:
+        return 'unreadable (%s)' % err, EXIT_WARNING
+    current = builder.ever_rebalanced and data['replica2part2cluster'] == \
+        builder.get_ring_data()['replica2part2cluster']
+    return 'generation %d, %s' % (
+        data['generation'], 'matches the builder' if current
+        else 'differs from the builder (run write_ring)'), EXIT_SUCCESS
+
+
+def _print_clusters(builder):
+    rows = [['%d' % s['id'], s['name'], s['landlord'], '%.2f' % s['weight'],
+             '%d' % s['parts'], '%.2f' % s['share'], '%.2f' % s['balance'],
+             'removing' if s['removing'] else '']
+            for s in builder.cluster_stats()]
+    print('Clusters:')
+    for line in _table(['id', 'name', 'landlord', 'weight', 'partitions',
+                        'share %', 'balance %', 'flags'], rows):
+        print(line)
+
+
+def _print_landlords(builder):
+    rows = [[s['landlord'], '%d' % s['region'], '%d' % s['clusters'],
+             '%.2f' % s['weight'], '%d' % s['parts'], '%.2f' % s['share']]
+            for s in builder.landlord_stats()]
+    print('Landlords:')
+    for line in _table(['landlord', 'region', 'clusters', 'weight',
+                        'partitions', 'share %'], rows):
+        print(line)
+
+
+def cmd_show(args):
+    """Show the builder: parameters, ring file, clusters and landlords."""
+    builder = _load(args)
+    stats = builder.cluster_stats()
+    ring_text, status = _ring_status(builder, _ring_path(args))
+    print('%s, build version %d' % (args.builder_file, builder.version))
+    print('part power %d (%d partitions), replicas %d, %d clusters, '
+          '%d landlords, balance %.2f' % (
+              builder.part_power, builder.parts, builder.replicas,
+              len(stats), len(builder.landlord_stats()), builder.balance()))
+    print('min_part_hours %d (%s left); %d partitions with two replicas on '
+          'one landlord' % (
+              builder.min_part_hours,
+              timedelta(seconds=builder.min_part_seconds_left),
+              builder.landlord_collisions()))
+    print('ring %s: %s' % (_ring_path(args), ring_text))
+    _print_clusters(builder)
+    _print_landlords(builder)
+    return status
+
+
+def _add_ring_option(parser):
+    parser.add_argument('--ring', metavar='PATH',
+                        help='ring file (default: BUILDER_FILE with '
+                        '.builder replaced by .ring.gz)')
+
+
+def _subcommand(subparsers, name, handler, mutates=True):
+    doc = handler.__doc__.strip()
+    parser = subparsers.add_parser(
+        name, help=doc.splitlines()[0], description=doc,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(handler=handler, mutates=mutates)
+    return parser
+
+
+def build_parser():
+    """Build the argument parser (a new one per call; no module state).
+
+    :returns: an :class:`argparse.ArgumentParser`
+    """
+    parser = argparse.ArgumentParser(
+        prog='ocx-ring-builder', description=__doc__.strip().splitlines()[0],
+        epilog='Exit codes: 0 success, 1 warning, 2 error.')
+    parser.add_argument('builder_file', metavar='BUILDER_FILE')
+    parser.set_defaults(handler=cmd_show, ring=None, mutates=False)
+    sub = parser.add_subparsers(metavar='COMMAND')
+    create = _subcommand(sub, 'create', cmd_create)
+    create.add_argument('--part-power', type=int, default=14,
+                        help='partition bits (default 14)')
+    create.add_argument('--replicas', type=int, default=1,
+                        help='primary clusters per partition (default 1)')
+    create.add_argument('--min-part-hours', type=int, default=0,
+                        help='hours before a partition may move again '
+                        '(default 0)')
+    add = _subcommand(sub, 'add', cmd_add)
+    add.add_argument('name', metavar='NAME', help='cluster name')
+    add.add_argument('landlord', metavar='LANDLORD', help='landlord name')
+    add.add_argument('weight', metavar='WEIGHT', help='relative weight')
+    weight = _subcommand(sub, 'set_weight', cmd_set_weight)
+    weight.add_argument('name', metavar='NAME', help='cluster name')
+    weight.add_argument('weight', metavar='WEIGHT', help='new weight')
+    remove = _subcommand(sub, 'remove', cmd_remove)
+    remove.add_argument('name', metavar='NAME', help='cluster name')
+    rebalance = _subcommand(sub, 'rebalance', cmd_rebalance)
+    rebalance.add_argument('--seed', type=int,
+                           help='seed for a repeatable rebalance')
+    _add_ring_option(rebalance)
+    _add_ring_option(_subcommand(sub, 'write_ring', cmd_write_ring,
+                                 mutates=False))
+    _add_ring_option(_subcommand(sub, 'show', cmd_show, mutates=False))
+    return parser
+
+
+def main(argv=None):
+    """Run one ocx-ring-builder command.
+
+    :param argv: arguments without the program name; ``sys.argv[1:]`` if
+        None
+    :returns: EXIT_SUCCESS, EXIT_WARNING or EXIT_ERROR
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed
+        return EXIT_ERROR if exc.code else EXIT_SUCCESS
+    try:
+        if args.builder_file in COMMANDS:
+            raise RingBuilderError('BUILDER_FILE comes before the command: '
+                                   'ocx-ring-builder BUILDER_FILE %s ...'
+                                   % args.builder_file)
+        if not args.mutates:
+            return args.handler(args)
+        with ring_io.locked(args.builder_file):
+            return args.handler(args)
+    except OcxError as err:
+        print('Error: %s' % err, file=sys.stderr)
+        return EXIT_ERROR
+
+
+def error_handling_main():
+    """Console entry point: exit with main()'s status, 2 on any crash."""
+    try:
+        status = main()
+    except Exception as err:
+        text = ' '.join(str(err).split())
+        print('ocx-ring-builder: unexpected %s: %s' % (
+            type(err).__name__, text), file=sys.stderr)
+        status = EXIT_ERROR
+    sys.exit(status)
