@@ -42,7 +42,7 @@ import re
 
 from ocx_swift.exceptions import OcxConfigError
 
-CLUSTER_NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$')
+CLUSTER_NAME_RE = re.compile(r'^\w[\w.-]{0,63}$')
 AUTH_VERSIONS = ('1',)
 
 
