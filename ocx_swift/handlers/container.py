@@ -44,7 +44,7 @@ from swift.common.constraints import CONTAINER_LISTING_LIMIT, \
     MAX_CONTAINER_NAME_LENGTH
 from swift.common.request_helpers import get_param
 from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPNotFound, \
-    HTTPPreconditionFailed
+    HTTPPreconditionFailed, wsgi_to_str
 from swift.common.utils import config_true_value
 from swift.proxy.controllers.base import clear_info_cache
 
@@ -114,7 +114,9 @@ class ContainerContext(BaseContext):
     def _write_all(self):
         self.strip_owner_headers(self.req.headers)
         results = self.fan_out(self.clients(), self.req.method)
-        clear_info_cache(self.req.environ, self.account, self.container)
+        # info caches are keyed on native strings
+        clear_info_cache(self.req.environ, wsgi_to_str(self.account),
+                         wsgi_to_str(self.container))
         answers, failures = split_results(results)
         if failures:
             return unavailable(self.req, failures)

@@ -38,6 +38,7 @@ from swift.common.constraints import check_object_creation
 from swift.common.exceptions import ChunkReadTimeout
 from swift.common.swob import HTTPBadRequest, HTTPClientDisconnect, \
     HTTPRequestTimeout, wsgi_to_str
+from swift.common.utils import Timestamp
 
 from ocx_swift.client import CHUNK_SIZE
 from ocx_swift.exceptions import ClusterUnavailable
@@ -96,7 +97,7 @@ class ObjectContext(BaseContext):
             return HTTPBadRequest(request=req, content_type='text/plain',
                                   body='If-None-Match only supports *')
         self._update_content_type()
-        error = check_object_creation(req, self.obj)
+        error = self._check_creation()
         if error:
             return error
         extra = {}
@@ -106,6 +107,21 @@ class ObjectContext(BaseContext):
             return self._send(extra, self._client_body())
         except ClientReadError as err:
             return err.response
+
+    def _check_creation(self):
+        """Swift's checks of a new object (size, name, content type,
+        expiry, metadata). They judge expiry against the request time,
+        which Swift's proxy puts in ``X-Timestamp``: do the same for the
+        check only; the landlord stamps the object itself."""
+        headers = self.req.headers
+        stamped = 'X-Timestamp' not in headers
+        if stamped:
+            headers['X-Timestamp'] = Timestamp.now().internal
+        try:
+            return check_object_creation(self.req, self.obj)
+        finally:
+            if stamped:
+                headers.pop('X-Timestamp', None)
 
     def _update_content_type(self):
         headers = self.req.headers

@@ -1,0 +1,143 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``ocx-aio``: run real local landlord clusters plus an OCX proxy.
+
+``ocx-aio start`` prints ``KEY=value`` lines (the only thing it writes to
+stdout) that clients and the functional tests read; ``ocx-aio status``
+prints them again while the set runs; ``ocx-aio stop`` stops exactly the
+processes ``start`` started. Exit codes: 0 success, 1 "already running" /
+"not running", 2 error.
+"""
+
+import argparse
+import sys
+
+from ocx_swift.aio import control, layout, storage
+
+EXIT_SUCCESS, EXIT_WARNING, EXIT_ERROR = 0, 1, 2
+
+
+def _say(msg):
+    print('ocx-aio: %s' % msg, file=sys.stderr)
+
+
+def cmd_start(args):
+    """Start N clusters and the OCX proxy; print KEY=value lines."""
+    try:
+        pairs = control.start(
+            args.dir, args.clusters, args.landlords, args.port, args.storage,
+            args.timeout, args.updater_interval, not args.no_exchange, _say)
+    except control.AlreadyRunning as err:
+        _say(str(err))
+        return EXIT_WARNING
+    except control.AioError as err:
+        _say(str(err))
+        return EXIT_ERROR
+    sys.stdout.write(layout.format_env(pairs))
+    return EXIT_SUCCESS
+
+
+def cmd_status(args):
+    """Print the KEY=value lines of a running set."""
+    pairs, message = control.status(args.dir)
+    if pairs is None:
+        _say(message)
+        return EXIT_WARNING
+    sys.stdout.write(layout.format_env(pairs))
+    return EXIT_SUCCESS
+
+
+def cmd_stop(args):
+    """Stop the set's processes (SIGTERM, then SIGKILL)."""
+    stopped = control.stop(args.dir, args.timeout)
+    _say('stopped %d processes' % len(stopped) if stopped
+         else 'nothing was running')
+    return EXIT_SUCCESS
+
+
+def cmd_wipe(args):
+    """Stop the set and delete its directory and data."""
+    control.wipe(args.dir)
+    _say('removed %s' % args.dir)
+    return EXIT_SUCCESS
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError('must be at least 1')
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='ocx-aio',
+        description='Run real local landlord Swift clusters plus an OCX '
+        'proxy, for trying ocx_swift and for its functional tests.')
+    sub = parser.add_subparsers(dest='command', required=True)
+    dir_help = 'the set\'s directory (default: $OCX_AIO_DIR or ~/.ocx-aio)'
+    for name, func in (('start', cmd_start), ('status', cmd_status),
+                       ('stop', cmd_stop), ('wipe', cmd_wipe)):
+        cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0],
+                             description=func.__doc__)
+        cmd.add_argument('--dir', default=None, help=dir_help)
+        cmd.set_defaults(func=func)
+        if name == 'start':
+            _start_options(cmd)
+        if name == 'stop':
+            cmd.add_argument('--timeout', type=float, default=10.0,
+                             help='seconds before SIGKILL (default 10)')
+    return parser
+
+
+def _start_options(cmd):
+    cmd.add_argument('--clusters', type=_positive, default=None,
+                     help='number of clusters c1..cN (default 3)')
+    cmd.add_argument('--landlords', type=_positive, default=None,
+                     help='landlords the clusters are assigned to, round '
+                     'robin (default 3)')
+    cmd.add_argument('--port', type=int, default=None,
+                     help='the OCX proxy port on 127.0.0.1 (default: free)')
+    cmd.add_argument('--storage', choices=storage.CHOICES, default='auto',
+                     help='where object data lives: auto (DIR if it holds '
+                     '8 KiB xattrs, else /dev/shm), disk (DIR) or tmpfs '
+                     '(/dev/shm)')
+    cmd.add_argument('--timeout', type=float,
+                     default=control.DEFAULT_TIMEOUT,
+                     help='seconds to wait for every server (default 60)')
+    cmd.add_argument('--updater-interval', type=int,
+                     default=control.DEFAULT_UPDATER_INTERVAL,
+                     help='seconds between container-updater sweeps, '
+                     'which refresh account stats; 0 runs none (default 30)')
+    cmd.add_argument('--no-exchange', action='store_true',
+                     help='start the landlord clusters only (prints OCX_DIR '
+                     'and CLUSTER_* lines)')
+
+
+def main(argv=None):
+    """Console entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    args.dir = args.dir or control.default_root()
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as err:  # noqa: any failure is exit code 2
+        _say('error: %s: %s' % (type(err).__name__, err))
+        return EXIT_ERROR
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,174 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Config text for ``ocx-aio``'s Swift servers, built from a layout.
+
+Each function returns a list of ``(section, options)`` pairs; :func:`render`
+turns them into ini text. Every path is absolute: Swift daemons ``chdir('/')``.
+"""
+
+import pwd
+import os
+
+from ocx_swift.aio.ports import LOOPBACK
+
+# The users Swift's functional tests expect of a SAIO:
+# (account, user, key, groups)
+TEMPAUTH_USERS = (
+    ('admin', 'admin', 'admin', '.admin .reseller_admin'),
+    ('test', 'tester', 'testing', '.admin'),
+    ('test', 'tester2', 'testing2', '.admin'),
+    ('test', 'tester3', 'testing3', ''),
+    ('test2', 'tester2', 'testing2', '.admin'),
+    ('test5', 'tester5', 'testing5', 'service'),
+)
+
+_PIPELINE_HEAD = ('catch_errors gatekeeper healthcheck proxy-logging cache '
+                  'listing_formats bulk tempurl ratelimit s3api tempauth copy '
+                  'slo dlo versioned_writes symlink')
+CLUSTER_PIPELINE = _PIPELINE_HEAD + ' proxy-logging proxy-server'
+EXCHANGE_PIPELINE = _PIPELINE_HEAD + ' ocx proxy-logging proxy-server'
+
+# Swift's own logger hook: drops the syslog handler, keeps stderr (the
+# process's log file, see launch.py)
+_LOG_HOOK = 'ocx_swift.aio.launch.log_to_stderr_only'
+
+# filter name -> egg entry point, for the filters both proxies share
+_EGG_FILTERS = {
+    'catch_errors': 'catch_errors', 'gatekeeper': 'gatekeeper',
+    'healthcheck': 'healthcheck', 'proxy-logging': 'proxy_logging',
+    'listing_formats': 'listing_formats', 'bulk': 'bulk',
+    'tempurl': 'tempurl', 'ratelimit': 'ratelimit', 's3api': 's3api',
+    'copy': 'copy', 'slo': 'slo', 'dlo': 'dlo',
+    'versioned_writes': 'versioned_writes', 'symlink': 'symlink',
+}
+
+
+def render(sections):
+    """Return ini text for a list of ``(section, options)`` pairs."""
+    chunks = []
+    for name, options in sections:
+        lines = ['[%s]' % name]
+        lines += ['%s = %s' % (key, value) for key, value in options.items()]
+        chunks.append('\n'.join(lines) + '\n')
+    return '\n'.join(chunks)
+
+
+def current_user():
+    """The user Swift servers run as (they drop privileges to it)."""
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+def swift_conf(hash_prefix, hash_suffix):
+    """``swift.conf``: a cluster's own hash salts and one storage policy."""
+    return [
+        ('swift-hash', {'swift_hash_path_prefix': hash_prefix,
+                        'swift_hash_path_suffix': hash_suffix}),
+        ('storage-policy:0', {'name': 'Policy-0', 'default': 'yes'}),
+    ]
+
+
+def _default(swift_dir, port, log_name, workers=0):
+    return {
+        'bind_ip': LOOPBACK, 'bind_port': port, 'workers': workers,
+        'user': current_user(), 'swift_dir': swift_dir,
+        'log_name': log_name, 'log_custom_handlers': _LOG_HOOK,
+    }
+
+
+def storage_server_conf(server, swift_dir, port, devices, log_name,
+                        updater_interval=0):
+    """Config of an account, container or object server.
+
+    :param server: ``account``, ``container`` or ``object``
+    :param updater_interval: for a container server, seconds between
+        container-updater sweeps (a ``[container-updater]`` section is
+        added when it is positive)
+    """
+    default = _default(swift_dir, port, log_name)
+    default.update(devices=devices, mount_check='false',
+                   disable_fallocate='true',
+                   recon_cache_path=os.path.join(swift_dir, 'recon'))
+    sections = [
+        ('DEFAULT', default),
+        ('pipeline:main', {'pipeline': 'healthcheck %s-server' % server}),
+        ('app:%s-server' % server, {'use': 'egg:swift#%s' % server}),
+        ('filter:healthcheck', {'use': 'egg:swift#healthcheck'}),
+    ]
+    if server == 'container' and updater_interval > 0:
+        sections.append(('container-updater', {
+            'interval': updater_interval, 'concurrency': 1,
+            'log_name': log_name + '-updater'}))
+    return sections
+
+
+def tempauth_users(extra=()):
+    """tempauth ``user_<account>_<user>`` options.
+
+    :param extra: more ``(account, user, key, groups)`` tuples
+    """
+    users = {}
+    for account, user, key, groups in TEMPAUTH_USERS + tuple(extra):
+        value = ('%s %s' % (key, groups)).strip()
+        users['user_%s_%s' % (account, user)] = value
+    return users
+
+
+def proxy_conf(swift_dir, port, memcache_port, log_name, pipeline,
+               extra_users=(), extra_filters=(), workers=0):
+    """Config of a proxy-server, for a landlord cluster or the exchange.
+
+    :param pipeline: the ``[pipeline:main]`` pipeline
+    :param extra_users: tempauth users beyond :data:`TEMPAUTH_USERS`
+    :param extra_filters: more ``(section, options)`` pairs
+    """
+    tempauth = {'use': 'egg:swift#tempauth',
+                'reseller_prefix': 'AUTH, SERVICE',
+                'SERVICE_require_group': 'service'}
+    tempauth.update(tempauth_users(extra_users))
+    sections = [
+        ('DEFAULT', _default(swift_dir, port, log_name, workers)),
+        ('pipeline:main', {'pipeline': pipeline}),
+        ('app:proxy-server', {'use': 'egg:swift#proxy',
+                              'account_autocreate': 'true',
+                              'allow_account_management': 'true'}),
+        ('filter:cache', {'use': 'egg:swift#memcache',
+                          'memcache_servers': '%s:%d' % (LOOPBACK,
+                                                         memcache_port)}),
+        ('filter:tempauth', tempauth),
+    ]
+    for name, egg in _EGG_FILTERS.items():
+        options = {'use': 'egg:swift#%s' % egg}
+        if name == 'versioned_writes':
+            options['allow_versioned_writes'] = 'true'
+        sections.append(('filter:%s' % name, options))
+    return sections + list(extra_filters)
+
+
+def ocx_filter(cluster_conf_path, ring_path):
+    """The exchange's ``[filter:ocx]`` section."""
+    return ('filter:ocx', {'use': 'egg:ocx_swift#ocx',
+                           'cluster_conf_path': cluster_conf_path,
+                           'ring_path': ring_path})
+
+
+def cluster_conf(clusters, exchange_user):
+    """``ocx-clusters.conf``: how the exchange reaches each cluster.
+
+    :param clusters: :class:`~ocx_swift.aio.layout.ClusterLayout` objects
+    :param exchange_user: the exchange's tempauth user on every cluster
+    """
+    return [('cluster:%s' % c.name, {
+        'landlord': c.landlord, 'auth_url': c.auth_url, 'auth_version': 1,
+        'user': exchange_user, 'key': c.exchange_key}) for c in clusters]

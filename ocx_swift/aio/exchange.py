@@ -1,0 +1,81 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The OCX proxy of an ``ocx-aio`` set: files and processes.
+
+It lives in ``<DIR>/exchange/``: its own ``swift.conf``, placeholder Swift
+rings (see :data:`~ocx_swift.aio.rings.PLACEHOLDER_PORT`), a proxy-server
+config whose pipeline runs ``ocx``, the cluster config ``ocx-clusters.conf``
+(mode 0600: it holds the exchange's keys) and the OCX ring. It has its own
+memcached: info-cache keys carry no cluster name, so a cache shared with a
+landlord would mix their answers.
+"""
+
+import os
+
+from ocx_swift.aio import conf, layout as layout_mod, probe, rings
+from ocx_swift.aio.cluster import launcher_argv, memcached_service, write_conf
+from ocx_swift.aio.procs import Service
+
+CLUSTER_CONF = 'ocx-clusters.conf'
+RING = 'ocx.ring.gz'
+BUILDER = 'ocx.builder'
+# one forked worker: the production path (loadapp runs in the parent and
+# again in the worker), and cheap on a small machine
+WORKERS = 1
+
+
+class Exchange(object):
+    """The files and services of the OCX proxy.
+
+    :param layout: the set's :class:`~ocx_swift.aio.layout.Layout`
+    """
+
+    def __init__(self, layout):
+        self.layout = layout
+        self.swift_dir = layout.path('exchange')
+        self.conf_path = os.path.join(self.swift_dir, 'proxy-server.conf')
+        self.cluster_conf_path = os.path.join(self.swift_dir, CLUSTER_CONF)
+        self.ring_path = os.path.join(self.swift_dir, RING)
+        self.builder_path = os.path.join(self.swift_dir, BUILDER)
+
+    def write_files(self):
+        """Write configs, placeholder rings and (once) the OCX ring."""
+        ex = self.layout.exchange
+        os.makedirs(self.swift_dir, exist_ok=True)
+        write_conf(os.path.join(self.swift_dir, 'swift.conf'),
+                   conf.swift_conf(ex.hash_prefix, ex.hash_suffix))
+        write_conf(self.cluster_conf_path, conf.cluster_conf(
+            self.layout.clusters, layout_mod.EXCHANGE_USER))
+        write_conf(self.conf_path, conf.proxy_conf(
+            self.swift_dir, ex.port, ex.memcache_port, 'exchange-proxy',
+            conf.EXCHANGE_PIPELINE, workers=WORKERS,
+            extra_filters=[conf.ocx_filter(self.cluster_conf_path,
+                                           self.ring_path)]))
+        rings.write_placeholder_rings(self.swift_dir)
+        rings.write_ocx_ring(self.builder_path, self.ring_path,
+                             self.layout.clusters)
+
+    def services(self):
+        """The processes to start, memcached first."""
+        ex = self.layout.exchange
+        return [
+            memcached_service('exchange-memcached', ex.memcache_port),
+            Service('exchange-proxy',
+                    launcher_argv(self.swift_dir, 'proxy-server',
+                                  self.conf_path),
+                    probe.token(ex.url + '/auth/v1.0',
+                                layout_mod.TENANT_USER,
+                                layout_mod.TENANT_KEY)),
+        ]
