@@ -159,7 +159,12 @@ def run(env, rounds, max_seconds):
                 ep.call('DELETE', '/%s/obj-%d' % (container, i))
             except RuntimeError:
                 pass  # fewer ops ran than planned
-        ep.call('DELETE', '/' + container)
+        for _attempt in range(10):  # container stats may lag a moment
+            try:
+                ep.call('DELETE', '/' + container)
+                break
+            except RuntimeError:
+                time.sleep(1)
     return results
 
 

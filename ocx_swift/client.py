@@ -15,7 +15,8 @@
 """The one outbound client: how the exchange talks to a landlord cluster.
 
 Each :class:`ClusterClient` holds a pool of keep-alive HTTP connections
-(urllib3; green once Swift's WSGI server has monkey-patched sockets), a
+(:mod:`ocx_swift.transport`; green once Swift's WSGI server has
+monkey-patched sockets), a
 service token for the cluster, and nothing per request. Pools are built
 lazily on first use, never in ``__init__`` (a forked worker must not
 inherit the parent's sockets).
@@ -37,12 +38,12 @@ Rules:
 import collections
 import json
 
-import urllib3
 from swift.common.concurrency import Semaphore
 from swift.common.error_limiter import ErrorLimiter
 from swift.common.swob import wsgi_quote
 
 from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.transport import ConnectionPools, HTTPFailure, HTTPTimeout
 
 CHUNK_SIZE = 65536
 
@@ -105,7 +106,7 @@ class BackendResponse(object):
     """A landlord's answer, body not yet read.
 
     :param cluster: the cluster name
-    :param resp: the urllib3 response (``preload_content=False``)
+    :param resp: the transport's response, body not read
     """
 
     def __init__(self, cluster, resp):
@@ -113,7 +114,8 @@ class BackendResponse(object):
         self._resp = resp
         self.status = resp.status
         self.reason = resp.reason or ''
-        self.headers = resp.headers  # case-insensitive HTTPHeaderDict
+        self.headers = resp.headers  # case-insensitive get(), items()
+        self.truncated = False
 
     @property
     def status_line(self):
@@ -127,11 +129,19 @@ class BackendResponse(object):
         return list(self.headers.items())
 
     def iter_body(self, chunk_size=CHUNK_SIZE):
-        """Yield the body in chunks, then release the connection."""
+        """Yield the body in chunks, then release the connection.
+
+        A cluster failing half way ends the body early (``truncated`` is
+        then set): the client sees fewer bytes than ``Content-Length`` and
+        Swift's ``catch_errors`` closes its connection, as Swift's proxy
+        does when no other node can resume a read.
+        """
         try:
             for chunk in self._resp.stream(chunk_size, decode_content=False):
                 if chunk:
                     yield chunk
+        except (HTTPFailure, OSError):
+            self.truncated = True
         finally:
             self.close()
 
@@ -148,25 +158,26 @@ class BackendResponse(object):
         return json.loads(self.read())
 
     def close(self):
-        """Give the connection back to the pool, or drop it if unread."""
+        """Give the connection back to the pool when what is left of the
+        body is small, else drop it (an unread body poisons it)."""
         resp, self._resp = self._resp, None
         if resp is None:
             return
+        remaining = resp.length_remaining
         try:
-            if resp.length_remaining:
-                # an unread body would poison the keep-alive connection
-                resp.close()
-            else:
+            if remaining is not None and remaining <= CHUNK_SIZE:
                 resp.drain_conn()
-            resp.release_conn()
-        except (urllib3.exceptions.HTTPError, OSError):
+                resp.release_conn()
+            else:
+                resp.close()
+        except (HTTPFailure, OSError):
             resp.close()
 
     def excerpt(self, limit=200):
         """A short text of an error body, for logs and error messages."""
         try:
             return self.read(limit).decode('utf-8', 'replace').strip()
-        except (urllib3.exceptions.HTTPError, OSError):
+        except (HTTPFailure, OSError):
             return ''
 
 
@@ -201,9 +212,7 @@ class ClusterClient(object):
     @property
     def _pool(self):
         if self._pool_manager is None:
-            self._pool_manager = urllib3.PoolManager(
-                num_pools=4, maxsize=self.pool_size, block=False,
-                retries=False)
+            self._pool_manager = ConnectionPools(self.pool_size)
         return self._pool_manager
 
     def _error(self, reason, status=None, trans_id=None, timeout=False):
@@ -218,15 +227,12 @@ class ClusterClient(object):
         try:
             return self._pool.request(
                 method, url, headers=headers, body=body,
-                timeout=urllib3.Timeout(connect=self.timeouts.conn,
-                                        read=timeout),
-                preload_content=False, redirect=False, retries=False)
-        except urllib3.exceptions.TimeoutError as err:
-            raise self._error('timed out (%s)' % err.__class__.__name__,
-                              timeout=True)
-        except (urllib3.exceptions.HTTPError, OSError) as err:
-            raise self._error('connection failed (%s)'
-                              % err.__class__.__name__)
+                timeout=(self.timeouts.conn, timeout))
+        except HTTPTimeout:
+            raise self._error('timed out', timeout=True)
+        except (HTTPFailure, OSError) as err:
+            raise self._error('connection failed (%s)' % (
+                err.__cause__ or err).__class__.__name__)
 
     # -- auth -----------------------------------------------------------
 

@@ -158,9 +158,13 @@ def proxy_conf(swift_dir, port, memcache_port, log_name, pipeline,
 
 def ocx_filter(cluster_conf_path, ring_path):
     """The exchange's ``[filter:ocx]`` section."""
+    # loopback landlords answer fast: a paused one is noticed in seconds
     return ('filter:ocx', {'use': 'egg:ocx_swift#ocx',
                            'cluster_conf_path': cluster_conf_path,
-                           'ring_path': ring_path})
+                           'ring_path': ring_path,
+                           'conn_timeout': '1.0',
+                           'node_timeout': '5.0',
+                           'listing_timeout': '5.0'})
 
 
 def cluster_conf(clusters, exchange_user):
