@@ -131,8 +131,8 @@ def run(env, rounds, max_seconds):
     for ep in (ocx, direct):
         ep.call('PUT', '/' + container, body=b'', size=0)
     deadline = time.monotonic() + max_seconds
-    print('%-6s %-4s %12s %12s %8s' % ('size', 'verb', 'ocx ops/s',
-                                        'direct ops/s', 'ratio'))
+    print('%-6s %-4s %12s %12s %8s' % (
+        'size', 'verb', 'ocx ops/s', 'direct ops/s', 'ratio'))
     results = {}
     for label, (size, count) in SIZES.items():
         for verb in ('PUT', 'GET'):

@@ -37,6 +37,7 @@ Rules:
 
 import collections
 import json
+import time
 
 from swift.common.concurrency import Semaphore
 from swift.common.error_limiter import ErrorLimiter
@@ -205,6 +206,7 @@ class ClusterClient(object):
         self._pool_manager = None
         self._auth_lock = None
         self._token = None
+        self._token_renew_at = None
         self._storage_base = None
 
     # -- plumbing -------------------------------------------------------
@@ -259,6 +261,13 @@ class ClusterClient(object):
             self._storage_base = self.conf.storage_url or \
                 storage_url.rstrip('/').rsplit('/', 1)[0]
             self._token = resp.headers['X-Auth-Token']
+            try:
+                lifetime = float(resp.headers.get('X-Auth-Token-Expires'))
+            except (TypeError, ValueError):
+                lifetime = None
+            # renew early, so a streamed upload never meets an expired one
+            self._token_renew_at = None if lifetime is None else \
+                time.time() + lifetime * 0.9
 
     # -- requests -------------------------------------------------------
 
@@ -294,7 +303,10 @@ class ClusterClient(object):
         timeout = self.timeouts.node if timeout is None else timeout
         replayable = body is None or isinstance(body, bytes)
         for attempt in (1, 2):
-            if self._token is None:
+            if self._token is None or (
+                    self._token_renew_at is not None and
+                    time.time() > self._token_renew_at):
+                self._token = None
                 self._authenticate()
             send_headers = dict(headers or {})
             send_headers['X-Auth-Token'] = self._token

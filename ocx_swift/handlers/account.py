@@ -34,9 +34,9 @@ import json
 from urllib.parse import urlencode
 
 from swift.common.constraints import ACCOUNT_LISTING_LIMIT
-from swift.common.request_helpers import get_param
-from swift.common.swob import HTTPBadRequest, HTTPNotFound, \
-    HTTPPreconditionFailed
+from swift.common.request_helpers import constrain_req_limit, \
+    validate_params
+from swift.common.swob import HTTPException, HTTPNotFound
 from swift.common.utils import config_true_value
 
 from ocx_swift.client import filter_response_headers
@@ -82,14 +82,20 @@ class AccountContext(BaseContext):
         return self._read_response(results, b'')
 
     def handle_GET(self):
-        denial = self.authorize() or self._check_listing_params()
+        denial = self.authorize()
         if denial:
             return denial
-        params = self.req.params
-        params['format'] = 'json'
+        try:
+            params = validate_params(self.req, (
+                'marker', 'end_marker', 'prefix', 'delimiter', 'reverse'))
+            limit = constrain_req_limit(self.req, ACCOUNT_LISTING_LIMIT)
+        except HTTPException as err:
+            return err
+        query = dict(self.req.params)
+        query.update(format='json', limit=str(limit))
         results = self.fan_out(
             self.clients(), 'GET',
-            query_string=urlencode(params, encoding='latin-1'),
+            query_string=urlencode(query, encoding='latin-1'),
             timeout=self.ocx.timeouts.listing, read_body=True)
         answers, failures = split_results(results)
         if failures:
@@ -102,23 +108,10 @@ class AccountContext(BaseContext):
                 except ValueError:
                     return unavailable(self.req, [ClusterUnavailable(
                         client.name, 'unreadable listing')])
-        limit = int(params.get('limit', ACCOUNT_LISTING_LIMIT))
         merged = merge_account_listings(
             listings, limit, config_true_value(params.get('reverse')))
         return self._read_response(
             results, json.dumps(merged).encode('ascii'))
-
-    def _check_listing_params(self):
-        try:
-            limit = get_param(self.req, 'limit')
-        except HTTPBadRequest as err:
-            return err
-        if limit is not None and (not limit.isdigit() or
-                                  int(limit) > ACCOUNT_LISTING_LIMIT):
-            return HTTPPreconditionFailed(
-                request=self.req,
-                body='Maximum limit is %d' % ACCOUNT_LISTING_LIMIT)
-        return None
 
     def _read_response(self, results, body):
         answers, failures = split_results(results)

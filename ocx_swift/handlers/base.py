@@ -104,8 +104,9 @@ class BaseContext(object):
         but the account owner, as Swift's proxy does."""
         if self.req.environ.get('swift_owner'):
             return
-        for name in self.ocx.swift_owner_headers:
-            headers.pop(name, None)
+        owner_only = {h.lower() for h in self.ocx.swift_owner_headers}
+        for name in [k for k in headers if k.lower() in owner_only]:
+            del headers[name]
 
     def clean_acls(self):
         """Normalise container ACL headers with the auth system's

@@ -40,11 +40,10 @@ GET answers 503: a listing with holes is never passed off as whole.
 import json
 from urllib.parse import urlencode
 
-from swift.common.constraints import CONTAINER_LISTING_LIMIT, \
-    MAX_CONTAINER_NAME_LENGTH
-from swift.common.request_helpers import get_param
-from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPNotFound, \
-    HTTPPreconditionFailed, wsgi_to_str
+from swift.common.constraints import MAX_CONTAINER_NAME_LENGTH
+from swift.common.request_helpers import validate_container_params
+from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPException, \
+    HTTPNotFound, wsgi_to_str
 from swift.common.utils import config_true_value
 from swift.proxy.controllers.base import clear_info_cache
 
@@ -189,15 +188,16 @@ class ContainerContext(BaseContext):
         return self._read_response(results, b'')
 
     def handle_GET(self):
-        error = self._check_listing_params()
-        if error:
-            return error
-        params = self.req.params
-        params['format'] = 'json'
-        query = urlencode(params, encoding='latin-1')
-        results = self.fan_out(self.clients(), 'GET', query_string=query,
-                               timeout=self.ocx.timeouts.listing,
-                               read_body=True)
+        try:
+            params = validate_container_params(self.req)
+        except HTTPException as err:
+            return err
+        query = dict(self.req.params)
+        query.update(format='json', limit=str(params['limit']))
+        results = self.fan_out(
+            self.clients(), 'GET',
+            query_string=urlencode(query, encoding='latin-1'),
+            timeout=self.ocx.timeouts.listing, read_body=True)
         answers, failures = split_results(results)
         if failures:
             return unavailable(self.req, failures)
@@ -209,32 +209,18 @@ class ContainerContext(BaseContext):
                 except ValueError:
                     return unavailable(self.req, [ClusterUnavailable(
                         client.name, 'unreadable listing')])
-        limit = int(params.get('limit', CONTAINER_LISTING_LIMIT))
         merged = merge_object_listings(
-            listings, limit, config_true_value(params.get('reverse')))
+            listings, params['limit'],
+            config_true_value(params.get('reverse')))
         return self._read_response(
             results, json.dumps(merged).encode('ascii'))
-
-    def _check_listing_params(self):
-        try:
-            limit = get_param(self.req, 'limit')
-            if limit is not None and (not limit.isdigit() or
-                                      int(limit) > CONTAINER_LISTING_LIMIT):
-                return HTTPPreconditionFailed(
-                    request=self.req,
-                    body='Maximum limit is %d' % CONTAINER_LISTING_LIMIT)
-        except HTTPBadRequest as err:
-            return err
-        return None
 
     def _read_response(self, results, body):
         """The client's answer to HEAD or GET from the landlords'."""
         answers, failures = split_results(results)
         found = [(c, r, b) for c, r, b in answers if ok(r.status)]
         if not found:
-            if failures:
-                return unavailable(self.req, failures)
-            return self._not_found(answers)
+            return self._not_found(answers, failures)
         req = self.req
         if 'swift.authorize' in req.environ:
             req.acl = found[0][1].headers.get('X-Container-Read')
@@ -251,8 +237,17 @@ class ContainerContext(BaseContext):
         self.strip_owner_headers(headers)
         return response_from_parts(req, home.status_line, headers, body)
 
-    def _not_found(self, answers):
+    def _not_found(self, answers, failures):
+        """No landlord has the container, or every one refused."""
         denial = self.authorize()
         if denial:
             return denial
+        for _client, resp, body in answers:
+            if resp.status != 404:
+                return response_from_parts(
+                    self.req, resp.status_line,
+                    filter_response_headers(resp.header_items()),
+                    body or b'')
+        if failures:
+            return unavailable(self.req, failures)
         return HTTPNotFound(request=self.req)

@@ -74,6 +74,12 @@ class ObjectContext(BaseContext):
                 query_string=self.req.query_string, body=body)
         except ClusterUnavailable as err:
             return unavailable(self.req, [err])
+        if bresp.status // 100 == 5:
+            err = ClusterUnavailable(client.name, bresp.reason,
+                                     status=bresp.status,
+                                     trans_id=bresp.trans_id)
+            bresp.close()
+            return unavailable(self.req, [err])
         return self.passthrough(bresp)
 
     def handle_GET(self):

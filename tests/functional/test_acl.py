@@ -88,7 +88,6 @@ def test_no_token_is_401(swift_conn, container):
 
 
 def test_public_read_acl(swift_conn, container):
-    from swiftclient import client as sc
     url, _token = swift_conn.get_auth()
     swift_conn.post_container(container, {'X-Container-Read': '.r:*'})
     obj_url = '%s/%s/%s' % (url, quote(container), quote('secret \u00e9'))

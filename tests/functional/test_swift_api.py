@@ -146,7 +146,8 @@ def test_container_head_sums_over_clusters(swift_conn, container,
 
 def test_container_metadata_and_delete(swift_conn):
     name = names.container()
-    swift_conn.put_container(name, headers={'X-Container-Meta-Owner': '\u00e9'})
+    swift_conn.put_container(name,
+                             headers={'X-Container-Meta-Owner': '\u00e9'})
     resp = {}
     swift_conn.put_container(name, response_dict=resp)
     assert resp['status'] == 202  # existed everywhere

@@ -1,0 +1,609 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The middleware as a whole: what it serves, what it passes on, how it
+fails, and how it refuses a bad deployment."""
+
+import os
+
+import pytest
+from swift.common import registry
+from swift.common.swob import Request, Response
+
+from ocx_swift import middleware
+from ocx_swift.middleware import OcxMiddleware, check_pipeline, \
+    filter_factory
+from ocx_swift.ring.builder import ClusterRingBuilder
+from tests.unit.fakes import DebugLogger, FakeClusterSet, FinalApp, \
+    NOISE_HEADERS, URLLIB3_CLIENT, timeout_error
+
+SAMPLE_CONF = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
+                           'etc', 'proxy-server.conf-sample')
+ACCOUNT = 'AUTH_test'
+CONT = 'c\xc3\xa9'           # WSGI string of 'cé'
+CONT_N = 'c\u00e9'
+OBJ = 'obj/\xe2\x98\x95'     # WSGI string of 'obj/☕'
+OBJ_N = 'obj/\u2615'
+OBJ_PATH = '/v1/%s/%s/%s' % (ACCOUNT, CONT, OBJ)
+
+
+@pytest.fixture
+def ocx(tmp_path):
+    clusters = FakeClusterSet(3, tmp_path)
+    yield clusters
+    assert clusters.unclosed() == []
+
+
+def secrets_of(clusters):
+    """Every credential the exchange holds or was given."""
+    found = []
+    for cluster in clusters:
+        found.append(cluster.key)
+        found.extend(cluster.tokens)
+        found.extend(c.headers.get('X-Auth-Token') for c in cluster.calls
+                     if c.headers.get('X-Auth-Token'))
+    return found
+
+
+def assert_no_secret(clusters, resp):
+    text = resp.body.decode('utf-8', 'replace') + repr(resp.headers)
+    for secret in secrets_of(clusters):
+        assert secret not in text
+
+
+# -- what ocx serves ----------------------------------------------------
+
+
+@pytest.mark.parametrize('path', [
+    '/info', '/auth/v1.0', '/healthcheck', '/v2/AUTH_test/c', '/v1',
+    '/crossdomain.xml'])
+def test_non_v1_paths_go_to_the_app(ocx, path):
+    resp = ocx.request(path)
+    assert resp.status_int == 200
+    assert resp.body == b'final app: ' + path.encode('ascii')
+    assert ocx.app.calls == [('GET', path)]
+    assert ocx.storage_calls() == []
+    assert all(c.calls == [] for c in ocx)
+
+
+@pytest.mark.parametrize('path, method', [
+    ('/v1/AUTH_test', 'HEAD'), ('/v1/AUTH_test/c', 'GET'),
+    ('/v1/AUTH_test/c/o', 'PUT'), ('/v1.0/AUTH_test/c/o', 'DELETE')])
+def test_v1_paths_never_reach_the_app(ocx, path, method):
+    ocx.put_container(ACCOUNT, 'c')
+    ocx.request(path, method, body=b'' if method == 'PUT' else None)
+    assert ocx.app.calls == []
+    assert ocx.storage_calls()
+
+
+@pytest.mark.parametrize('path', [
+    '/v1/AUTH_test/c/%FF', '/v1/AUTH_test/c%FF', '/v1/AUTH_t%FF',
+    '/v1/AUTH_test/c/o%00'])
+def test_bad_utf8_is_412(ocx, path):
+    resp = ocx.request(path)
+    assert resp.status_int == 412
+    assert b'Invalid UTF8' in resp.body
+    assert ocx.storage_calls() == []
+    assert ocx.app.calls == []
+
+
+@pytest.mark.parametrize('path, method, allowed', [
+    ('/v1/AUTH_test', 'PUT', 'GET, HEAD, POST'),
+    ('/v1/AUTH_test', 'DELETE', 'GET, HEAD, POST'),
+    ('/v1/AUTH_test/c', 'COPY', 'GET, HEAD, PUT, POST, DELETE'),
+    ('/v1/AUTH_test/c/o', 'OPTIONS', 'GET, HEAD, PUT, POST, DELETE')])
+def test_unknown_method_is_405(ocx, path, method, allowed):
+    resp = ocx.request(path, method)
+    assert resp.status_int == 405
+    assert resp.headers['Allow'] == allowed
+    assert ocx.storage_calls() == []
+
+
+def test_log_info_names_the_cluster(ocx):
+    ocx.put_container(ACCOUNT, CONT_N)
+    primary = ocx.put_object(ACCOUNT, CONT_N, OBJ_N, b'x')
+    req = Request.blank(OBJ_PATH)
+    assert req.get_response(ocx.mw).body == b'x'
+    assert req.environ['swift.log_info'] == ['ocx_cluster=%s' % primary.name]
+
+
+# -- headers both ways --------------------------------------------------
+
+
+def test_client_credentials_and_hop_headers_never_forwarded(ocx):
+    ocx.put_container(ACCOUNT, CONT_N)
+    headers = {'X-Auth-Token': 'AUTH_tk_client', 'Host': 'ocx.example.com',
+               'Connection': 'close', 'Keep-Alive': '300',
+               'X-Storage-Token': 'AUTH_tk_client2',
+               'Authorization': 'AWS4-HMAC-SHA256 Credential=x',
+               'X-Backend-Allow-Reserved-Names': 'true',
+               'X-Backend-Storage-Policy-Index': '3',
+               'X-Forwarded-For': '10.0.0.1', 'Expect': '100-continue',
+               'X-Trans-Id-Extra': 'client-says',
+               'X-Object-Meta-Kept': 'yes', 'Content-Type': 'text/plain'}
+    for method in ('PUT', 'GET', 'HEAD', 'POST', 'DELETE'):
+        ocx.request(OBJ_PATH, method, headers=headers,
+                    body=b'data' if method == 'PUT' else None,
+                    environ={'swift.trans_id': 'tx-ocx-1'})
+    calls = ocx.storage_calls()
+    assert [c.method for _n, c in calls] == [
+        'PUT', 'GET', 'HEAD', 'POST', 'DELETE']
+    for name, call in calls:
+        sent = call.headers
+        assert sent['X-Auth-Token'] in ocx[name].tokens
+        for header in ('Host', 'Connection', 'Keep-Alive', 'X-Storage-Token',
+                       'Authorization', 'X-Backend-Allow-Reserved-Names',
+                       'X-Backend-Storage-Policy-Index', 'X-Forwarded-For',
+                       'Expect'):
+            assert header not in sent, (call.method, header)
+        assert sent['X-Trans-Id-Extra'] == 'tx-ocx-1'
+        assert sent['X-Object-Meta-Kept'] == 'yes'
+
+
+@pytest.mark.parametrize('path, method', [
+    (OBJ_PATH, 'GET'), (OBJ_PATH, 'HEAD'), (OBJ_PATH, 'PUT'),
+    (OBJ_PATH, 'POST'), (OBJ_PATH, 'DELETE'),
+    ('/v1/AUTH_test/' + CONT, 'GET'), ('/v1/AUTH_test/' + CONT, 'HEAD'),
+    ('/v1/AUTH_test/' + CONT, 'PUT'), ('/v1/AUTH_test/' + CONT, 'POST'),
+    ('/v1/AUTH_test', 'GET'), ('/v1/AUTH_test', 'HEAD'),
+    ('/v1/AUTH_test', 'POST'), ('/v1/AUTH_test/nope/o', 'GET')])
+def test_cluster_hop_and_backend_headers_never_reach_client(
+        ocx, path, method):
+    ocx.put_container(ACCOUNT, CONT_N)
+    ocx.put_object(ACCOUNT, CONT_N, OBJ_N, b'body')
+    for cluster in ocx:
+        cluster.extra_headers.update({
+            'Transfer-Encoding': 'chunked', 'Proxy-Authenticate': 'Basic',
+            'Trailer': 'X-Foo', 'Upgrade': 'h2c', 'Set-Cookie': 'a=b',
+            'X-Backend-Sharding-State': 'unsharded',
+            'X-Account-Storage-Policy-Gold-Object-Count': '1'})
+    resp = ocx.request(path, method,
+                       body=b'body' if method == 'PUT' else None)
+    assert (resp.status_int < 300) == ('nope' not in path), resp.status
+    leaked = [k for k in resp.headers
+              if k.lower().startswith(('x-backend-', 'x-account-storage-'))
+              or k.title() in NOISE_HEADERS
+              or k.title() in ('Transfer-Encoding', 'Proxy-Authenticate',
+                               'Trailer', 'Upgrade', 'Set-Cookie',
+                               'X-Trans-Id', 'X-Openstack-Request-Id')]
+    assert leaked == []
+    assert_no_secret(ocx, resp)
+
+
+# -- failures -----------------------------------------------------------
+
+
+FAULTS = {
+    'refused': lambda c: c.break_(),
+    'reset': lambda c: c.break_(reset=True),
+    'hung': lambda c: c.hang(),
+    'auth-503': lambda c: c.fail(503, auth=True),
+    '500': lambda c: c.fail(500),
+}
+SICK_REQUESTS = [
+    ('object', OBJ_PATH, 'GET'), ('object', OBJ_PATH, 'HEAD'),
+    ('object', OBJ_PATH, 'PUT'), ('object', OBJ_PATH, 'DELETE'),
+    ('container', '/v1/AUTH_test/' + CONT, 'GET'),
+    ('container', '/v1/AUTH_test/' + CONT, 'PUT'),
+    ('container', '/v1/AUTH_test/' + CONT, 'DELETE'),
+    ('account', '/v1/AUTH_test', 'GET')]
+
+
+def sick_cases():
+    for kind, path, method in SICK_REQUESTS:
+        for fault in sorted(FAULTS):
+            yield pytest.param(path, method, fault,
+                               id='%s-%s-%s' % (kind, method, fault))
+
+
+@pytest.mark.parametrize('path, method, fault', sick_cases())
+def test_sick_cluster_gives_503_naming_it(ocx, fault, path, method):
+    ocx.put_container(ACCOUNT, CONT_N)
+    sick = ocx.primary(ACCOUNT, CONT, OBJ)
+    FAULTS[fault](sick)
+    resp = ocx.request(path, method,
+                       body=b'x' if method == 'PUT' else None)
+    assert resp.status_int == 503
+    assert resp.content_type == 'text/plain'
+    if method != 'HEAD':
+        assert ("cluster '%s' unavailable" % sick.name).encode('ascii') \
+            in resp.body
+    assert_no_secret(ocx, resp)
+
+
+def test_sick_cluster_is_logged(ocx):
+    sick = ocx.primary(ACCOUNT, CONT, OBJ)
+    sick.hang()
+    ocx.request(OBJ_PATH)
+    warnings = ocx.logger.get_lines_for_level('warning')
+    assert len(warnings) == 1
+    assert warnings[0].startswith('cluster %s: timed out' % sick.name)
+
+
+def test_mid_body_timeout_ends_the_body_and_closes(ocx):
+    ocx.put_container(ACCOUNT, CONT_N)
+    cluster = ocx.put_object(ACCOUNT, CONT_N, OBJ_N, b'0123456789')
+    cluster.hang(mid_body=True)
+    resp = Request.blank(OBJ_PATH).get_response(ocx.mw)
+    assert resp.status_int == 200
+    assert resp.headers['Content-Length'] == '10'
+    chunks = iter(resp.app_iter)
+    assert next(chunks) == b'0'
+    if URLLIB3_CLIENT:
+        # the WSGI server sees the error and drops the client connection
+        with pytest.raises(type(timeout_error(''))):
+            next(chunks)
+    else:
+        # the body ends short of Content-Length; catch_errors drops it
+        assert list(chunks) == []
+    assert ocx.unclosed() == []
+
+
+def test_client_disconnect_mid_body_closes_the_connection(ocx):
+    ocx.put_container(ACCOUNT, CONT_N)
+    ocx.put_object(ACCOUNT, CONT_N, OBJ_N, b'x' * 200000)
+    resp = Request.blank(OBJ_PATH).get_response(ocx.mw)
+    chunks = iter(resp.app_iter)
+    assert len(next(chunks)) == 65536
+    resp.app_iter.close()   # what the WSGI server does on a disconnect
+    assert ocx.unclosed() == []
+    get = [r for c in ocx for r in c.responses if r.method == 'GET' and
+           r.path.endswith(OBJ_N)]
+    assert get[0].closed  # unread body: connection dropped, not reused
+
+
+def test_error_limiting(tmp_path):
+    ocx = FakeClusterSet(3, tmp_path, error_suppression_limit='2')
+    ocx.put_container(ACCOUNT, CONT_N)
+    sick = ocx.primary(ACCOUNT, CONT, OBJ)
+    sick.break_()
+    for _ in range(3):
+        assert ocx.request(OBJ_PATH).status_int == 503
+    assert len(sick.calls) == 3
+    sick.heal()
+    resp = ocx.request(OBJ_PATH)
+    assert resp.status_int == 503
+    assert b'error-limited' in resp.body
+    assert sick.name.encode('ascii') in resp.body
+    assert len(sick.calls) == 3  # not even tried
+    # the other clusters are not limited
+    other = next(c for c in ocx if c is not sick)
+    name = ocx.name_on(other, ACCOUNT, CONT)
+    other.put_object(ACCOUNT, CONT_N, name, b'fine')
+    assert ocx.request('/v1/%s/%s/%s' % (ACCOUNT, CONT, name)).body == \
+        b'fine'
+    warnings = ocx.logger.get_lines_for_level('warning')
+    assert len(warnings) == 3
+    assert all(sick.name in line for line in warnings)
+    assert ocx.unclosed() == []
+
+
+def test_5xx_answers_count_towards_error_limit(tmp_path):
+    ocx = FakeClusterSet(2, tmp_path, error_suppression_limit='1')
+    ocx.put_container(ACCOUNT, CONT_N)
+    sick = ocx.primary(ACCOUNT, CONT, OBJ)
+    sick.fail(500)
+    ocx.request(OBJ_PATH)
+    ocx.request(OBJ_PATH)
+    sick.heal()
+    before = len(sick.calls)
+    resp = ocx.request(OBJ_PATH)
+    assert resp.status_int == 503
+    assert b'error-limited' in resp.body
+    assert len(sick.calls) == before
+    assert ocx.unclosed() == []
+
+
+@pytest.mark.parametrize('method', ['GET', 'HEAD', 'DELETE', 'POST'])
+def test_401_reauthenticates_once_and_retries(ocx, method):
+    ocx.put_container(ACCOUNT, CONT_N)
+    cluster = ocx.put_object(ACCOUNT, CONT_N, OBJ_N, b'hello')
+    assert ocx.request(OBJ_PATH, 'HEAD').status_int == 200
+    assert len(cluster.auth_calls()) == 1
+    cluster.expire_tokens()
+    resp = ocx.request(OBJ_PATH, method)
+    assert resp.status_int in (200, 202, 204)
+    assert len(cluster.auth_calls()) == 2
+    storage = cluster.storage_calls(method)
+    assert storage[-2].headers['X-Auth-Token'] != \
+        storage[-1].headers['X-Auth-Token']
+    assert storage[-1].headers['X-Auth-Token'] in cluster.tokens
+
+
+def test_401_on_streamed_put_fails_once_then_reauthenticates(ocx):
+    # a streamed body cannot be sent twice: documented in client.py
+    ocx.put_container(ACCOUNT, CONT_N)
+    cluster = ocx.primary(ACCOUNT, CONT, OBJ)
+    assert ocx.request(OBJ_PATH, 'PUT', body=b'one').status_int == 201
+    cluster.expire_tokens()
+    resp = ocx.request(OBJ_PATH, 'PUT', body=b'two')
+    assert resp.status_int == 503
+    assert b'service token refused' in resp.body
+    assert_no_secret(ocx, resp)
+    assert ocx.request(OBJ_PATH, 'PUT', body=b'three').status_int == 201
+    assert cluster.get_object(ACCOUNT, CONT_N, OBJ_N).body == b'three'
+    assert len(cluster.auth_calls()) == 2
+
+
+def test_refused_service_credential_is_503_without_the_key(ocx):
+    ocx.put_container(ACCOUNT, CONT_N)
+    cluster = ocx.primary(ACCOUNT, CONT, OBJ)
+    cluster.key = 'rotated-by-the-landlord'
+    resp = ocx.request(OBJ_PATH)
+    assert resp.status_int == 503
+    assert b'service authentication refused' in resp.body
+    assert b'(status 401)' in resp.body
+    sent_key = cluster.auth_calls()[0].headers['X-Auth-Key']
+    assert sent_key.encode('ascii') not in resp.body
+    assert_no_secret(ocx, resp)
+
+
+def test_persistent_401_does_not_loop(ocx):
+    ocx.put_container(ACCOUNT, CONT_N)
+    cluster = ocx.put_object(ACCOUNT, CONT_N, OBJ_N, b'x')
+    cluster.refuse_all_tokens()
+    resp = ocx.request(OBJ_PATH)
+    assert resp.status_int == 503
+    assert len(cluster.auth_calls()) == 2
+    assert len(cluster.storage_calls()) == 2
+
+
+# -- hooking the final app ----------------------------------------------
+
+
+class ProxyApp(FinalApp):
+    """Stands in for swift's proxy Application: has handle_request."""
+
+    def handle_request(self, req):
+        return Response(request=req, body=b'proxy answered')
+
+
+class Wrapper(object):
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, env, start_response):
+        return self.app(env, start_response)
+
+
+def test_info_requests_to_final_app_are_answered_by_ocx(ocx):
+    proxy = ProxyApp()
+    ocx.make_middleware(Wrapper(proxy))
+    ocx.put_container(ACCOUNT, CONT_N, {'X-Container-Read': 'x:y'})
+    req = Request.blank('/v1/%s/%s' % (ACCOUNT, CONT), method='HEAD',
+                        environ={'swift_owner': True})
+    resp = proxy.handle_request(req)
+    assert resp.status_int == 204
+    assert resp.headers['X-Container-Read'] == 'x:y'
+    assert len(ocx.storage_calls('HEAD')) == 3
+    other = proxy.handle_request(Request.blank('/info'))
+    assert other.body == b'proxy answered'
+    # hooking twice does not wrap twice
+    hooked = proxy.handle_request
+    ocx.make_middleware(Wrapper(proxy))
+    assert proxy.handle_request is hooked
+
+
+# -- pipeline check ----------------------------------------------------
+
+
+PIPELINE_CONF = '''
+[DEFAULT]
+
+[pipeline:main]
+pipeline = %(pipeline)s
+
+[app:proxy-server]
+use = egg:swift#proxy
+
+[filter:exchange]
+use = egg:ocx_swift#ocx
+
+[filter:catch_errors]
+use = egg:swift#catch_errors
+
+[filter:gatekeeper]
+use = egg:swift#gatekeeper
+
+[filter:proxy-logging]
+use = egg:swift#proxy_logging
+
+[filter:auth]
+use = egg:swift#tempauth
+
+[filter:keystoneauth]
+use = egg:swift#keystoneauth
+
+[filter:copy-it]
+use = egg:swift#copy
+
+[filter:slo]
+use = egg:swift#slo
+
+[filter:dlo]
+use = egg:swift#dlo
+
+[filter:symlink]
+use = egg:swift#symlink
+
+[filter:versioned_writes]
+use = egg:swift#versioned_writes
+
+[filter:s3api]
+use = egg:swift#s3api
+
+[filter:listing_formats]
+use = egg:swift#listing_formats
+'''
+
+
+def write_pipeline(tmp_path, pipeline):
+    path = tmp_path / 'proxy-server.conf'
+    path.write_text(PIPELINE_CONF % {'pipeline': pipeline})
+    return {'__file__': str(path)}
+
+
+@pytest.mark.parametrize('pipeline, culprit', [
+    ('catch_errors auth exchange copy-it proxy-server', 'copy'),
+    ('catch_errors exchange auth proxy-server', 'tempauth'),
+    ('catch_errors auth exchange keystoneauth proxy-server',
+     'keystoneauth'),
+    ('catch_errors auth exchange slo proxy-logging proxy-server', 'slo'),
+    ('catch_errors auth exchange proxy-logging dlo proxy-server', 'dlo'),
+    ('catch_errors auth exchange symlink proxy-server', 'symlink'),
+    ('catch_errors auth exchange versioned_writes proxy-server',
+     'versioned_writes'),
+    ('catch_errors exchange s3api auth proxy-server', 's3api'),
+    ('catch_errors auth exchange listing_formats proxy-server',
+     'listing_formats'),
+])
+def test_check_pipeline_refuses_filters_right_of_ocx(
+        tmp_path, pipeline, culprit):
+    logger = DebugLogger()
+    with pytest.raises(ValueError) as caught:
+        check_pipeline(write_pipeline(tmp_path, pipeline), logger)
+    message = str(caught.value)
+    assert message.startswith('Invalid pipeline')
+    assert 'expected %s before ocx' % culprit in message
+
+
+def test_check_pipeline_accepts_the_sample():
+    logger = DebugLogger()
+    check_pipeline({'__file__': SAMPLE_CONF}, logger)
+    info = logger.get_lines_for_level('info')
+    assert len(info) == 1
+    assert 'tempauth copy slo dlo versioned_writes symlink ocx ' \
+        'proxy_logging proxy' in info[0]
+    assert logger.get_lines_for_level('warning') == []
+
+
+@pytest.mark.parametrize('pipeline', [
+    'catch_errors gatekeeper auth exchange proxy-server',
+    'catch_errors proxy-logging auth copy-it slo exchange proxy-logging '
+    'proxy-server',
+])
+def test_check_pipeline_accepts_good_pipelines(tmp_path, pipeline):
+    logger = DebugLogger()
+    check_pipeline(write_pipeline(tmp_path, pipeline), logger)
+    assert logger.get_lines_for_level('warning') == []
+
+
+def test_check_pipeline_warns_without_auth(tmp_path):
+    logger = DebugLogger()
+    check_pipeline(write_pipeline(
+        tmp_path, 'catch_errors gatekeeper exchange proxy-server'), logger)
+    warnings = logger.get_lines_for_level('warning')
+    assert len(warnings) == 1
+    assert 'no auth middleware left of ocx' in warnings[0]
+
+
+def test_check_pipeline_ignores_pipelines_without_ocx(tmp_path):
+    logger = DebugLogger()
+    check_pipeline(write_pipeline(
+        tmp_path, 'catch_errors auth proxy-server'), logger)
+    check_pipeline({}, logger)
+    assert logger.all_lines() == []
+
+
+def test_middleware_refuses_bad_pipeline_at_startup(tmp_path):
+    ocx = FakeClusterSet(2, tmp_path)
+    conf = dict(ocx.conf, **write_pipeline(
+        tmp_path, 'catch_errors auth exchange copy-it proxy-server'))
+    with pytest.raises(ValueError) as caught:
+        OcxMiddleware(FinalApp(), conf, logger=DebugLogger())
+    assert 'expected copy before ocx' in str(caught.value)
+
+
+# -- filter_factory -----------------------------------------------------
+
+
+@pytest.fixture
+def clean_registry(monkeypatch):
+    monkeypatch.setattr(registry, '_swift_info', {})
+    monkeypatch.setattr(registry, '_swift_admin_info', {})
+    monkeypatch.setattr(middleware, 'get_logger',
+                        lambda conf, log_route=None: DebugLogger())
+
+
+def test_filter_factory_builds_the_middleware(tmp_path, clean_registry):
+    ocx = FakeClusterSet(3, tmp_path)
+    factory = filter_factory({'swift_dir': str(tmp_path)}, **ocx.conf)
+    assert registry.get_swift_info()['ocx'] == {
+        'clusters': 3, 'landlords': 3}
+    info = repr(registry.get_swift_info(admin=True))
+    for cluster in ocx:
+        assert cluster.key not in info
+    app = FinalApp()
+    mw = factory(app)
+    assert isinstance(mw, OcxMiddleware)
+    assert mw.app is app
+    assert sorted(mw.clients) == ['c1', 'c2', 'c3']
+    # nothing connected at start-up
+    assert all(c._pool_manager is None for c in mw.clients.values())
+    assert all(c.calls == [] for c in ocx)
+
+
+@pytest.mark.parametrize('text', [
+    '', '[cluster:c1]\nlandlord = l1\n',
+    '[cluster:c1]\nlandlord = l1\nauth_url = ftp://x\nuser = u\nkey = k\n',
+    'not an ini file'])
+def test_filter_factory_refuses_bad_cluster_config(
+        tmp_path, clean_registry, text):
+    path = tmp_path / 'ocx-clusters.conf'
+    path.write_text(text)
+    with pytest.raises(ValueError):
+        filter_factory({}, cluster_conf_path=str(path),
+                       ring_path=str(tmp_path / 'ring.gz'))
+    assert 'ocx' not in registry.get_swift_info()
+
+
+def test_filter_factory_refuses_missing_cluster_config(
+        tmp_path, clean_registry):
+    with pytest.raises(ValueError) as caught:
+        filter_factory({}, cluster_conf_path=str(tmp_path / 'nope'))
+    assert 'cannot read cluster config' in str(caught.value)
+
+
+@pytest.mark.parametrize('option, value', [
+    ('conn_timeout', '-1'), ('node_timeout', 'soon'), ('pool_size', '0'),
+    ('error_suppression_limit', '-3'), ('ring_check_interval', 'x'),
+    ('listing_timeout', '-0.5'), ('client_timeout', '')])
+def test_filter_factory_refuses_nonsense_options(
+        tmp_path, clean_registry, option, value):
+    ocx = FakeClusterSet(1, tmp_path)
+    with pytest.raises(ValueError):
+        filter_factory({}, **dict(ocx.conf, **{option: value}))
+
+
+def test_filter_refuses_ring_naming_unconfigured_cluster(
+        tmp_path, clean_registry):
+    ocx = FakeClusterSet(2, tmp_path)
+    builder = ClusterRingBuilder.load(ocx.builder_path)
+    builder.add_cluster('c9', 'l9', 1.0)
+    builder.rebalance(seed=2)
+    builder.write_ring(ocx.ring_path)
+    factory = filter_factory({}, **ocx.conf)
+    with pytest.raises(ValueError) as caught:
+        factory(FinalApp())
+    assert "'c9' has no [cluster:c9] section" in str(caught.value)
+    assert str(caught.value).startswith('ocx: ')
+
+
+def test_filter_refuses_missing_ring(tmp_path, clean_registry):
+    ocx = FakeClusterSet(1, tmp_path)
+    factory = filter_factory({}, **dict(ocx.conf, ring_path=str(
+        tmp_path / 'missing.ring.gz')))
+    with pytest.raises(ValueError):
+        factory(FinalApp())
