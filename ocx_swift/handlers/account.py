@@ -39,7 +39,6 @@ from swift.common.request_helpers import constrain_req_limit, \
 from swift.common.swob import HTTPException, HTTPNotFound
 from swift.common.utils import config_true_value
 
-from ocx_swift.client import filter_response_headers
 from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers.base import BaseContext, ok, \
     response_from_parts, unavailable
@@ -53,6 +52,7 @@ class AccountContext(BaseContext):
     """Answers one account request."""
 
     allowed_methods = ('GET', 'HEAD', 'POST')
+    server_type = 'account'
 
     def clients(self):
         return [self.ocx.clients[c['name']] for c in self.ocx.ring.clusters]
@@ -70,7 +70,7 @@ class AccountContext(BaseContext):
             if not ok(resp.status):
                 return response_from_parts(
                     self.req, resp.status_line,
-                    filter_response_headers(resp.header_items()), body or b'')
+                    self.client_headers(resp), body or b'')
         return response_from_parts(self.req, 204, {
             'Content-Type': 'text/html; charset=UTF-8'})
 
@@ -121,7 +121,7 @@ class AccountContext(BaseContext):
                 return unavailable(self.req, failures)
             return HTTPNotFound(request=self.req)
         first = found[0][1]
-        headers = dict(filter_response_headers(first.header_items()))
+        headers = dict(self.client_headers(first))
         headers.update(sum_headers(found, SUMMED_HEADERS))
         headers['X-Account-Container-Count'] = max(
             int(r.headers.get('X-Account-Container-Count', 0))

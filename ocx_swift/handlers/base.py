@@ -31,6 +31,7 @@ from swift.proxy.controllers.base import get_container_info
 from ocx_swift.client import filter_request_headers, \
     filter_response_headers
 from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.sysmeta import decode_headers, encode_headers
 
 
 def unavailable(req, failures):
@@ -55,6 +56,8 @@ class BaseContext(object):
 
     #: methods served; others get 405
     allowed_methods = ()
+    #: ``'account'``, ``'container'`` or ``'object'``
+    server_type = None
 
     def __init__(self, ocx, req, account, container=None, obj=None):
         self.ocx = ocx
@@ -134,15 +137,29 @@ class BaseContext(object):
                 path += '/' + self.obj
         return path
 
-    def backend_headers(self, extra=None):
-        """Client headers fit to forward, plus the exchange's own."""
-        headers = filter_request_headers(self.req.headers.items())
+    def backend_headers(self, extra=None, headers=None):
+        """Request headers fit to forward (sysmeta carried as reserved
+        metadata, see :mod:`ocx_swift.sysmeta`), plus the exchange's own.
+
+        :param extra: headers to add or override
+        :param headers: exchange-side headers to start from instead of
+                        the client request's
+        """
+        if headers is None:
+            headers = self.req.headers.items()
+        headers = filter_request_headers(headers)
+        if extra:
+            headers.update(extra)
+        headers = encode_headers(headers, self.server_type)
         trans_id = self.req.environ.get('swift.trans_id')
         if trans_id:
             headers['X-Trans-Id-Extra'] = trans_id
-        if extra:
-            headers.update(extra)
         return headers
+
+    def client_headers(self, bresp):
+        """A landlord's response headers as the exchange shows them."""
+        return decode_headers(filter_response_headers(bresp.header_items()),
+                              self.server_type)
 
     def note_cluster(self, name):
         """Record in proxy-logging's log_info where the request went."""
@@ -198,7 +215,7 @@ class BaseContext(object):
         resp = Response(request=self.req, status=bresp.status_line,
                         app_iter=app_iter, conditional_response=False)
         resp.headers.clear()
-        resp.headers.update(filter_response_headers(bresp.header_items()))
+        resp.headers.update(self.client_headers(bresp))
         return resp
 
 

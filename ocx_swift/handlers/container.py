@@ -47,11 +47,11 @@ from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPException, \
 from swift.common.utils import config_true_value
 from swift.proxy.controllers.base import clear_info_cache
 
-from ocx_swift.client import filter_response_headers
 from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers.base import BaseContext, ok, \
     response_from_parts, unavailable
 from ocx_swift.listing import merge_object_listings
+from ocx_swift.sysmeta import decode_listing_entry
 
 COUNT_HEADERS = ('X-Container-Object-Count', 'X-Container-Bytes-Used')
 
@@ -90,6 +90,7 @@ class ContainerContext(BaseContext):
     """Answers one container request."""
 
     allowed_methods = ('GET', 'HEAD', 'PUT', 'POST', 'DELETE')
+    server_type = 'container'
 
     def clients(self):
         """Clients of every cluster, the container's home cluster first."""
@@ -177,7 +178,7 @@ class ContainerContext(BaseContext):
         for _client, resp, body in answers:
             if not ok(resp.status) and resp.status != 404:
                 break
-        headers = filter_response_headers(resp.header_items())
+        headers = self.client_headers(resp)
         return response_from_parts(self.req, resp.status_line, headers,
                                    body or b'')
 
@@ -205,8 +206,9 @@ class ContainerContext(BaseContext):
         for client, resp, body in answers:
             if ok(resp.status):
                 try:
-                    listings.append(json.loads(body) if body else [])
-                except ValueError:
+                    listings.append([decode_listing_entry(e) for e in (
+                        json.loads(body) if body else [])])
+                except (ValueError, TypeError, AttributeError):
                     return unavailable(self.req, [ClusterUnavailable(
                         client.name, 'unreadable listing')])
         merged = merge_object_listings(
@@ -228,7 +230,7 @@ class ContainerContext(BaseContext):
             if denial:
                 return denial
         home = found[0][1]
-        headers = dict(filter_response_headers(home.header_items()))
+        headers = dict(self.client_headers(home))
         headers.update(sum_headers(found, COUNT_HEADERS))
         if failures:
             headers['X-Ocx-Partial'] = 'true'
@@ -246,7 +248,7 @@ class ContainerContext(BaseContext):
             if resp.status != 404:
                 return response_from_parts(
                     self.req, resp.status_line,
-                    filter_response_headers(resp.header_items()),
+                    self.client_headers(resp),
                     body or b'')
         if failures:
             return unavailable(self.req, failures)

@@ -43,6 +43,15 @@ from swift.common.utils import Timestamp
 from ocx_swift.client import CHUNK_SIZE
 from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers.base import BaseContext, unavailable
+from ocx_swift.sysmeta import decode_headers, reserved_items
+
+
+def kept_on_post(items):
+    """The exchange-side headers an object POST must keep: sysmeta and
+    the large-object markers the landlord holds in reserved metadata."""
+    reserved = reserved_items(items, 'object')
+    return [(k, v) for k, v in decode_headers(reserved.items(), 'object')
+            if not k.lower().startswith('x-object-transient-sysmeta-')]
 
 
 class ClientReadError(Exception):
@@ -57,6 +66,7 @@ class ObjectContext(BaseContext):
     """Answers one object request."""
 
     allowed_methods = ('GET', 'HEAD', 'PUT', 'POST', 'DELETE')
+    server_type = 'object'
 
     def primary_client(self):
         _part, clusters = self.ocx.ring.get_clusters(
@@ -65,13 +75,16 @@ class ObjectContext(BaseContext):
         self.note_cluster(client.name)
         return client
 
-    def _send(self, headers=None, body=None):
+    def _send(self, headers=None, body=None, base_headers=None):
+        """Forward the request to the primary cluster, without its query
+        string: the landlord only stores (``multipart-manifest``,
+        ``symlink`` and the like are for the middlewares left of ocx)."""
         client = self.primary_client()
         try:
             bresp = client.request(
                 self.req.method, self.backend_path,
-                headers=self.backend_headers(headers),
-                query_string=self.req.query_string, body=body)
+                headers=self.backend_headers(headers, base_headers),
+                body=body)
         except ClusterUnavailable as err:
             return unavailable(self.req, [err])
         if bresp.status // 100 == 5:
@@ -91,8 +104,27 @@ class ObjectContext(BaseContext):
         return self.authorize('write_acl') or self._send()
 
     def handle_POST(self):
-        return self.authorize('write_acl') or \
-            self.check_metadata('object') or self._send()
+        """A POST replaces user metadata on the landlord, where the
+        exchange keeps sysmeta too: read what is kept there and send it
+        along, so sysmeta survives a POST as it does in Swift (transient
+        sysmeta is replaced, as in Swift)."""
+        denial = self.authorize('write_acl') or self.check_metadata('object')
+        if denial:
+            return denial
+        client = self.primary_client()
+        try:
+            head = client.request('HEAD', self.backend_path,
+                                  headers=self.backend_headers())
+        except ClusterUnavailable as err:
+            return unavailable(self.req, [err])
+        head.close()
+        if head.status // 100 != 2:
+            return self.passthrough(head, app_iter=[])
+        kept = kept_on_post(head.header_items())
+        headers = dict(self.req.headers.items())
+        present = {k.lower() for k in headers}
+        headers.update((k, v) for k, v in kept if k.lower() not in present)
+        return self._send(base_headers=headers.items())
 
     def handle_PUT(self):
         req = self.req

@@ -138,7 +138,7 @@ def test_client_credentials_and_hop_headers_never_forwarded(ocx):
                     environ={'swift.trans_id': 'tx-ocx-1'})
     calls = ocx.storage_calls()
     assert [c.method for _n, c in calls] == [
-        'PUT', 'GET', 'HEAD', 'POST', 'DELETE']
+        'PUT', 'GET', 'HEAD', 'HEAD', 'POST', 'DELETE']
     for name, call in calls:
         sent = call.headers
         assert sent['X-Auth-Token'] in ocx[name].tokens
@@ -315,7 +315,9 @@ def test_401_reauthenticates_once_and_retries(ocx, method):
     resp = ocx.request(OBJ_PATH, method)
     assert resp.status_int in (200, 202, 204)
     assert len(cluster.auth_calls()) == 2
-    storage = cluster.storage_calls(method)
+    # a POST starts with a HEAD (sysmeta kept on the landlord): that is
+    # the call that meets the expired token and is repeated
+    storage = cluster.storage_calls('HEAD' if method == 'POST' else method)
     assert storage[-2].headers['X-Auth-Token'] != \
         storage[-1].headers['X-Auth-Token']
     assert storage[-1].headers['X-Auth-Token'] in cluster.tokens

@@ -67,8 +67,8 @@ def test_every_verb_goes_to_the_primary_only(ocx):
         assert ocx.request(path, 'DELETE').status_int == 204
         calls = ocx.storage_calls()
         assert [(n, c.method) for n, c in calls] == [
-            (primary.name, m) for m in ('PUT', 'HEAD', 'GET', 'POST',
-                                        'DELETE')]
+            (primary.name, m) for m in ('PUT', 'HEAD', 'GET', 'HEAD',
+                                        'POST', 'DELETE')]
         assert all(c.path == '/v1/%s/%s/%s' % (ACCOUNT, CONT_N, name_n)
                    for _n, c in calls)
         for other in ocx:
@@ -234,13 +234,15 @@ def test_range_passes_through(ocx, range_header, status, body,
     assert get.headers['Range'] == range_header
 
 
-def test_query_string_passes_through(ocx):
+def test_query_string_is_not_forwarded(ocx):
+    # multipart-manifest, symlink and the like are for the middlewares left
+    # of ocx; a landlord only stores
     path = path_of(NAMES_N[3])
     ocx.request(path, 'PUT', body=b'data')
     resp = ocx.request(path + '?multipart-manifest=get&x=%C3%A9')
     assert resp.body == b'data'
     get = ocx.storage_calls('GET')[0][1]
-    assert get.query == 'multipart-manifest=get&x=%C3%A9'
+    assert get.query == ''
 
 
 def test_conditional_get_passes_through(ocx):
@@ -414,7 +416,9 @@ def test_write_retried_with_container_write_acl(ocx, method):
                        body=b'new' if method == 'PUT' else None)
     assert resp.status_int in (201, 202, 204)
     assert auth.calls == [(method, path, None), (method, path, BOB)]
-    assert [c.method for _n, c in storage_object_calls(ocx)] == [method]
+    # a POST first reads the sysmeta kept in the landlord's metadata
+    expected = ['HEAD', 'POST'] if method == 'POST' else [method]
+    assert [c.method for _n, c in storage_object_calls(ocx)] == expected
 
 
 @pytest.mark.parametrize('method', ['PUT', 'POST', 'DELETE'])
