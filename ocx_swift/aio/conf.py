@@ -152,6 +152,10 @@ def proxy_conf(swift_dir, port, memcache_port, log_name, pipeline,
         options = {'use': 'egg:swift#%s' % egg}
         if name == 'versioned_writes':
             options['allow_versioned_writes'] = 'true'
+        if name == 'slo' and ' ocx ' in pipeline:
+            # async segment deletion queues work for Swift's object
+            # expirer on the proxy's own cluster; an exchange has none
+            options['allow_async_delete'] = 'false'
         sections.append(('filter:%s' % name, options))
     return sections + list(extra_filters)
 

@@ -14,6 +14,7 @@
 
 """S3 through the exchange with boto3 (SigV4, path-style)."""
 
+import os
 import uuid
 
 import pytest
@@ -84,3 +85,49 @@ def test_copy_object(s3_client, bucket):
                           CopySource={'Bucket': bucket, 'Key': 'src \u00e9'})
     got = s3_client.get_object(Bucket=bucket, Key='dst/\u00fc')
     assert got['Body'].read() == b'payload'
+
+
+def test_multipart_upload_parts_spread(s3_client, bucket, cluster_conns):
+    part = 5 * 1024 * 1024
+    data = os.urandom(3 * part + 1234)
+    upload = s3_client.create_multipart_upload(Bucket=bucket,
+                                               Key='mpu \u00e9')
+    parts = []
+    for i in range(4):
+        chunk = data[i * part:(i + 1) * part]
+        got = s3_client.upload_part(Bucket=bucket, Key='mpu \u00e9',
+                                    PartNumber=i + 1, Body=chunk,
+                                    UploadId=upload['UploadId'])
+        parts.append({'PartNumber': i + 1, 'ETag': got['ETag']})
+    listed = s3_client.list_parts(Bucket=bucket, Key='mpu \u00e9',
+                                  UploadId=upload['UploadId'])
+    assert [p['PartNumber'] for p in listed['Parts']] == [1, 2, 3, 4]
+    s3_client.complete_multipart_upload(
+        Bucket=bucket, Key='mpu \u00e9', UploadId=upload['UploadId'],
+        MultipartUpload={'Parts': parts})
+    head = s3_client.head_object(Bucket=bucket, Key='mpu \u00e9')
+    assert head['ContentLength'] == len(data)
+    assert head['ETag'].strip('"').endswith('-4')
+    body = s3_client.get_object(Bucket=bucket, Key='mpu \u00e9')['Body']
+    assert body.read() == data
+    ranged = s3_client.get_object(Bucket=bucket, Key='mpu \u00e9',
+                                  Range='bytes=%d-%d' % (part - 5, part + 5))
+    assert ranged['Body'].read() == data[part - 5:part + 6]
+    listing = s3_client.list_objects_v2(Bucket=bucket)['Contents']
+    assert [(o['Key'], o['Size'], o['ETag']) for o in listing] == [
+        ('mpu \u00e9', len(data), head['ETag'])]
+    # the parts are objects of their own, placed over the landlords
+    holders = [name for name, conn in cluster_conns.items()
+               if conn.get_container(bucket + '+segments')[1]]
+    assert len(holders) >= 2
+
+
+def test_abort_multipart_upload(s3_client, bucket):
+    upload = s3_client.create_multipart_upload(Bucket=bucket, Key='gone')
+    s3_client.upload_part(Bucket=bucket, Key='gone', PartNumber=1,
+                          Body=b'x' * 100, UploadId=upload['UploadId'])
+    s3_client.abort_multipart_upload(Bucket=bucket, Key='gone',
+                                     UploadId=upload['UploadId'])
+    assert s3_client.list_multipart_uploads(Bucket=bucket).get(
+        'Uploads', []) == []
+    assert 'Contents' not in s3_client.list_objects_v2(Bucket=bucket)
