@@ -113,6 +113,19 @@ def test_multipart_upload_parts_spread(s3_client, bucket, cluster_conns):
     ranged = s3_client.get_object(Bucket=bucket, Key='mpu \u00e9',
                                   Range='bytes=%d-%d' % (part - 5, part + 5))
     assert ranged['Body'].read() == data[part - 5:part + 6]
+    # conditions match the multipart ETag (kept in sysmeta), as awscli's
+    # ranged downloads check with If-Match
+    ranged = s3_client.get_object(Bucket=bucket, Key='mpu \u00e9',
+                                  Range='bytes=0-9', IfMatch=head['ETag'])
+    assert ranged['Body'].read() == data[:10]
+    with pytest.raises(ClientError) as caught:
+        s3_client.get_object(Bucket=bucket, Key='mpu \u00e9',
+                             IfMatch='"%s"' % ('0' * 32))
+    assert caught.value.response['Error']['Code'] == 'PreconditionFailed'
+    with pytest.raises(ClientError) as caught:
+        s3_client.get_object(Bucket=bucket, Key='mpu \u00e9',
+                             IfNoneMatch=head['ETag'])
+    assert caught.value.response['Error']['Code'] == '304'
     listing = s3_client.list_objects_v2(Bucket=bucket)['Contents']
     assert [(o['Key'], o['Size'], o['ETag']) for o in listing] == [
         ('mpu \u00e9', len(data), head['ETag'])]

@@ -25,6 +25,7 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
+from swiftclient import ClientException
 
 from tests.functional import names
 
@@ -67,6 +68,15 @@ def test_slo_segments_over_landlords(swift_conn, cluster_conns, container):
     slo_etag = hashlib.md5(b''.join(
         s['etag'].encode() for s in segments)).hexdigest()
     assert headers['etag'].strip('"') == slo_etag
+    # conditional requests match the SLO's etag, kept in sysmeta
+    headers, got = swift_conn.get_object(
+        container, 'slo \u00e9', headers={'If-Match': slo_etag})
+    assert got == data
+    for cond, status in (('If-Match', 412), ('If-None-Match', 304)):
+        with pytest.raises(ClientException) as caught:
+            swift_conn.get_object(container, 'slo \u00e9', headers={
+                cond: slo_etag if status == 304 else 'nope'})
+        assert caught.value.http_status == status
     # a range across segment boundaries
     _h, got = swift_conn.get_object(container, 'slo \u00e9',
                                     headers={'Range': 'bytes=1000-3100'})
