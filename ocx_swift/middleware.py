@@ -196,7 +196,11 @@ class OcxMiddleware(object):
                                   logger=self.logger)
             for c in self.cluster_conf}
         check_pipeline(conf, self.logger)
-        hook_final_app(self)
+        final = hook_final_app(self)
+        #: seconds Swift's info caches keep account and container info
+        self.recheck_existence = {
+            'account': getattr(final, 'recheck_account_existence', 60),
+            'container': getattr(final, 'recheck_container_existence', 60)}
 
     def _validate_ring(self, ring_data):
         clusters = [c for c in ring_data['clusters'] if c]
@@ -281,7 +285,7 @@ def hook_final_app(ocx):
         final = final.app
     original = getattr(final, 'handle_request', None)
     if original is None or getattr(original, 'ocx_hooked', False):
-        return
+        return final
 
     def handle_request(req):
         ctx = ocx.context_for(req)
@@ -291,6 +295,7 @@ def hook_final_app(ocx):
 
     handle_request.ocx_hooked = True
     final.handle_request = handle_request
+    return final
 
 
 def filter_factory(global_conf, **local_conf):

@@ -34,6 +34,8 @@ import json
 from urllib.parse import urlencode
 
 from swift.common.constraints import ACCOUNT_LISTING_LIMIT
+from swift.common.middleware.acl import format_acl, parse_acl
+from swift.common.request_helpers import get_sys_meta_prefix
 from swift.common.request_helpers import constrain_req_limit, \
     validate_params
 from swift.common.swob import HTTPException, HTTPNotFound
@@ -46,6 +48,16 @@ from ocx_swift.handlers.container import split_results, sum_headers
 from ocx_swift.listing import merge_account_listings
 
 SUMMED_HEADERS = ('X-Account-Object-Count', 'X-Account-Bytes-Used')
+ACL_SYSMETA = get_sys_meta_prefix('account') + 'core-access-control'
+
+
+def show_account_acls(headers):
+    """Turn the account ACL sysmeta into ``X-Account-Access-Control``
+    for the account's owner, as Swift's account controller does."""
+    acl = parse_acl(version=2, data=headers.pop(ACL_SYSMETA, None))
+    if acl:
+        headers['X-Account-Access-Control'] = format_acl(
+            version=2, acl_dict=acl)
 
 
 class AccountContext(BaseContext):
@@ -62,6 +74,7 @@ class AccountContext(BaseContext):
         if denial:
             return denial
         self.strip_owner_headers(self.req.headers)
+        self.clear_info()
         answers, failures = split_results(self.fan_out(
             self.clients(), 'POST'))
         if failures:
@@ -128,6 +141,12 @@ class AccountContext(BaseContext):
             for _c, r, _b in found)
         if failures:
             headers['X-Ocx-Partial'] = 'true'
-        self.strip_owner_headers(headers)
-        return response_from_parts(self.req, first.status_line, headers,
+        resp = response_from_parts(self.req, first.status_line, headers,
                                    body)
+        if not failures:
+            self.cache_info(resp)
+        if self.req.environ.get('swift_owner'):
+            show_account_acls(resp.headers)
+        else:
+            self.strip_owner_headers(resp.headers)
+        return resp

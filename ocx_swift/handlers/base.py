@@ -26,7 +26,9 @@ from swift.common.concurrency import GreenPile
 from swift.common.constraints import check_metadata
 from swift.common.swob import HTTPBadRequest, HTTPMethodNotAllowed, \
     HTTPServiceUnavailable, Response
-from swift.proxy.controllers.base import get_container_info
+from swift.common.swob import wsgi_to_str
+from swift.proxy.controllers.base import clear_info_cache, \
+    get_container_info, set_info_cache
 
 from ocx_swift.client import filter_request_headers, \
     filter_response_headers
@@ -101,6 +103,23 @@ class BaseContext(object):
 
     def check_metadata(self, target_type):
         return check_metadata(self.req, target_type)
+
+    def cache_info(self, resp):
+        """Put an account or container answer into Swift's info caches,
+        as Swift's proxy controllers do, before owner-only headers go."""
+        kind = 'Container' if self.container is not None else 'Account'
+        recheck = 'X-Backend-Recheck-%s-Existence' % kind
+        resp.headers[recheck] = str(self.ocx.recheck_existence[kind.lower()])
+        set_info_cache(self.req.environ, wsgi_to_str(self.account),
+                       None if self.container is None
+                       else wsgi_to_str(self.container), resp)
+        del resp.headers[recheck]
+
+    def clear_info(self):
+        """Forget cached info of this account or container."""
+        clear_info_cache(self.req.environ, wsgi_to_str(self.account),
+                         None if self.container is None
+                         else wsgi_to_str(self.container))
 
     def strip_owner_headers(self, headers):
         """Drop ACLs and keys from request or response headers of anyone

@@ -43,9 +43,9 @@ from urllib.parse import urlencode
 from swift.common.constraints import MAX_CONTAINER_NAME_LENGTH
 from swift.common.request_helpers import validate_container_params
 from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPException, \
-    HTTPNotFound, wsgi_to_str
+    HTTPNotFound
 from swift.common.utils import config_true_value
-from swift.proxy.controllers.base import clear_info_cache
+from swift.common.storage_policy import POLICIES
 
 from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers.base import BaseContext, ok, \
@@ -113,17 +113,16 @@ class ContainerContext(BaseContext):
 
     def _write_all(self):
         self.strip_owner_headers(self.req.headers)
+        self.req.headers.pop('X-Storage-Policy', None)
         results = self.fan_out(self.clients(), self.req.method)
-        # info caches are keyed on native strings
-        clear_info_cache(self.req.environ, wsgi_to_str(self.account),
-                         wsgi_to_str(self.container))
+        self.clear_info()
         answers, failures = split_results(results)
         if failures:
             return unavailable(self.req, failures)
         return answers
 
     def handle_PUT(self):
-        error = self._check_write()
+        error = self._check_write() or self._check_policy()
         if error:
             return error
         answers = self._write_all()
@@ -173,6 +172,24 @@ class ContainerContext(BaseContext):
             return response_from_parts(self.req, 204, {
                 'Content-Type': 'text/html; charset=UTF-8'})
         return self._first_error(answers)
+
+    def _check_policy(self):
+        """A container takes the exchange's default storage policy; a
+        policy the exchange does not know is refused as Swift does."""
+        name = self.req.headers.get('X-Storage-Policy')
+        if not name:
+            return None
+        policy = POLICIES.get_by_name(name)
+        if policy is None:
+            return HTTPBadRequest(request=self.req,
+                                  content_type='text/plain',
+                                  body='Invalid X-Storage-Policy %r' % name)
+        if policy.is_deprecated:
+            return HTTPBadRequest(request=self.req,
+                                  content_type='text/plain',
+                                  body='Storage Policy %r is deprecated' %
+                                  policy.name)
+        return None
 
     def _first_error(self, answers):
         for _client, resp, body in answers:
@@ -232,12 +249,16 @@ class ContainerContext(BaseContext):
         home = found[0][1]
         headers = dict(self.client_headers(home))
         headers.update(sum_headers(found, COUNT_HEADERS))
+        headers['X-Storage-Policy'] = POLICIES.default.name
         if failures:
             headers['X-Ocx-Partial'] = 'true'
             for failure in failures:
                 self.logger.warning('partial container HEAD: %s', failure)
-        self.strip_owner_headers(headers)
-        return response_from_parts(req, home.status_line, headers, body)
+        resp = response_from_parts(req, home.status_line, headers, body)
+        if not failures:
+            self.cache_info(resp)
+        self.strip_owner_headers(resp.headers)
+        return resp
 
     def _not_found(self, answers, failures):
         """No landlord has the container, or every one refused."""

@@ -50,11 +50,13 @@ from ocx_swift.sysmeta import decode_headers, reserved_items
 
 
 def kept_on_post(items):
-    """The exchange-side headers an object POST must keep: sysmeta and
-    the large-object markers the landlord holds in reserved metadata."""
+    """The exchange-side headers an object POST must keep, as Swift's
+    object server keeps them: sysmeta and ``X-Static-Large-Object`` (not
+    transient sysmeta, nor ``X-Object-Manifest``, which a POST replaces)."""
     reserved = reserved_items(items, 'object')
     return [(k, v) for k, v in decode_headers(reserved.items(), 'object')
-            if not k.lower().startswith('x-object-transient-sysmeta-')]
+            if k.lower().startswith('x-object-sysmeta-') or
+            k.lower() == 'x-static-large-object']
 
 
 class ClientReadError(Exception):

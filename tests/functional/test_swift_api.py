@@ -215,3 +215,18 @@ def test_listing_formats(swift_conn, container):
             assert '<bytes>1</bytes>' in body
         else:
             assert body == 'f\u00e9/1\n'
+
+
+def test_info_names_the_exchange(ocx_env):
+    url = ocx_env['OCX_S3_ENDPOINT'] + '/info'
+    with urllib.request.urlopen(url) as resp:
+        info = json.loads(resp.read())
+    landlords = {v for k, v in ocx_env.items()
+                 if k.startswith('CLUSTER_') and k.endswith('_LANDLORD')}
+    clusters = [k for k in ocx_env
+                if k.startswith('CLUSTER_') and k.endswith('_AUTH_URL')]
+    assert info['ocx'] == {'clusters': len(clusters),
+                           'landlords': len(landlords)}
+    assert 'swift' in info and 's3api' in info
+    # nothing secret
+    assert 'key' not in json.dumps(info['ocx']).lower()
