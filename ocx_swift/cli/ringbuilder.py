@@ -23,20 +23,25 @@ Usage follows swift-ring-builder::
     ocx-ring-builder BUILDER_FILE remove NAME
     ocx-ring-builder BUILDER_FILE rebalance [--seed N] [--ring PATH]
     ocx-ring-builder BUILDER_FILE write_ring [--ring PATH]
+    ocx-ring-builder BUILDER_FILE dispersion
+    ocx-ring-builder BUILDER_FILE pretend [--seed N] [--listing FILE]
     ocx-ring-builder BUILDER_FILE [show] [--ring PATH]
 
 The ring file defaults to the builder file with ``.builder`` replaced by
 ``.ring.gz``. Exit codes: 0 success, 1 warning (e.g. nothing to
-rebalance), 2 error. Nothing is written when a command fails.
+rebalance), 2 error. Nothing is written when a command fails, and
+``dispersion``, ``pretend`` and ``show`` never write.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 from datetime import timedelta
 
 from ocx_swift.exceptions import OcxError, RingBuilderError
 from ocx_swift.ring import io as ring_io
+from ocx_swift.ring import movement
 from ocx_swift.ring.builder import ClusterRingBuilder
 
 EXIT_SUCCESS = 0
@@ -45,7 +50,7 @@ EXIT_ERROR = 2
 #: Balance (percent) above which rebalance warns, as swift-ring-builder does.
 BALANCE_WARNING = 5.0
 COMMANDS = ('create', 'add', 'set_weight', 'remove', 'rebalance',
-            'write_ring', 'show')
+            'write_ring', 'dispersion', 'pretend', 'show')
 
 
 def default_ring_path(builder_path):
@@ -165,7 +170,7 @@ def cmd_rebalance(args):
     try:
         moved, balance = builder.rebalance(seed=args.seed)
     except RingBuilderError as err:
-        print('Warning: %s' % err)
+        print('Warning: %s' % err, file=sys.stderr)
         return EXIT_WARNING
     ring_path = _ring_path(args)
     with ring_io.locked(ring_path):
@@ -271,6 +276,241 @@ def cmd_show(args):
     return status
 
 
+def _percent(part, whole):
+    return 100.0 * part / whole if whole else 0.0
+
+
+def _print_dispersion_table(report):
+    replicas = len(report['most']) - 1
+    slots = float(sum(row['replicas'] for row in report['landlords']))
+    rows = [[row['landlord'], '%d' % row['region'], '%d' % row['clusters'],
+             '%.2f' % row['weight'], '%d' % row['replicas'],
+             '%.2f' % _percent(row['replicas'], slots)] +
+            ['%d' % count for count in row['histogram']] +
+            ['%d' % sum(row['histogram'][2:])]
+            for row in report['landlords']]
+    print('Landlords (columns 0..%d: partitions of which the landlord holds '
+          'that many replicas):' % replicas)
+    for line in _table(['landlord', 'region', 'clusters', 'weight',
+                        'partitions', 'share %'] +
+                       [str(k) for k in range(replicas + 1)] + ['shared'],
+                       rows):
+        print(line)
+
+
+def _dispersion_advice(builder):
+    weighted = builder.weighted_landlords()
+    if weighted < builder.replicas:
+        return 'replicas (%d) outnumber the landlords with weight (%d); ' \
+            'add clusters of other landlords' % (builder.replicas, weighted)
+    return 'rebalance (try pretend first) to spread them'
+
+
+def cmd_dispersion(args):
+    """Show how the replicas of each partition spread over landlords.
+
+    For each landlord: the partition-replicas it holds and how many
+    partitions it holds 0, 1, 2... replicas of. Exits 1 when some
+    partition has two or more replicas on one landlord (0 is the goal).
+    """
+    builder = _load(args)
+    report = builder.dispersion()
+    print('Dispersion of %s: %d partitions, replicas %d, %d landlords' % (
+        args.builder_file, builder.parts, builder.replicas,
+        len(report['landlords'])))
+    print('Partitions by the most replicas one landlord holds: %s' % (
+        ', '.join('%d: %d' % (k, n) for k, n in
+                  enumerate(report['most']) if k)))
+    print('%d partitions (%.2f%%) have two or more replicas on one '
+          'landlord' % (report['shared'],
+                        _percent(report['shared'], builder.parts)))
+    _print_dispersion_table(report)
+    if not report['shared']:
+        return EXIT_SUCCESS
+    print('WARNING: %s' % _dispersion_advice(builder))
+    return EXIT_WARNING
+
+
+@contextlib.contextmanager
+def _open_listing(path):
+    """Open a listing file for reading, or yield None without one."""
+    if path is None:
+        yield None
+        return
+    try:
+        listing = open(path, 'rb')
+    except OSError as err:
+        raise RingBuilderError('cannot read listing %s: %s' % (
+            path, err.strerror or err))
+    with listing:
+        yield listing
+
+
+def _tally(listing, path, part_of, by_part):
+    try:
+        return movement.tally_listing(listing, part_of, by_part)
+    except ValueError as err:
+        raise RingBuilderError('listing %s %s' % (path, err))
+    except OSError as err:
+        raise RingBuilderError('cannot read listing %s: %s' % (
+            path, err.strerror or err))
+
+
+def _pretend_report(before, after, listing, listing_path):
+    """Work out what moving from ``before`` to ``after`` means."""
+    old, new = before.placement(), after.placement()
+    moves = movement.replica_moves(old, new)
+    tally = None
+    if listing is not None:
+        tally = _tally(listing, listing_path, after.part_finder(),
+                       movement.moves_by_part(moves))
+    clusters = dict((c['id'], c) for table in (old, new) if table
+                    for c in table['clusters'] if c is not None)
+    return {'old': old, 'new': new, 'moves': moves, 'tally': tally,
+            'clusters': clusters, 'have': movement.holdings(old),
+            'held': movement.holdings(new),
+            'figures': movement.pair_figures(moves, tally)}
+
+
+def _dropped(report, cid):
+    """Tell whether the rebalance would drop cluster ``cid``."""
+    table = report['new']['clusters']
+    return cid >= len(table) or table[cid] is None
+
+
+def _print_move_summary(before, after, report, balance):
+    moves, slots = report['moves'], after.parts * after.replicas
+    if report['old'] is None:
+        print('Would assign all %d partitions (%d partition-replicas): '
+              'the builder was never rebalanced' % (after.parts, slots))
+    else:
+        want = movement.ideal_counts(report['new']['clusters'],
+                                     after.parts, after.replicas)
+        ideal = movement.ideal_moves(report['have'], want)
+        parts = movement.moved_parts(moves)
+        print('Would reassign %d (%.2f%%) partitions, %d of %d '
+              'partition-replicas (%.2f%%); the weights need at least '
+              '%.0f (%.2f%%)' % (parts, _percent(parts, after.parts),
+                                 len(moves), slots,
+                                 _percent(len(moves), slots), ideal,
+                                 _percent(ideal, slots)))
+    print('Balance would be %.2f%s' % (
+        balance, ' (now %.2f)' % before.balance()
+        if before.ever_rebalanced else ''))
+    if after.replicas > 1:
+        print('Partitions with two or more replicas on one landlord: now '
+              '%d, after %d' % (before.landlord_collisions(),
+                                after.landlord_collisions()))
+    for cid, cluster in sorted(report['clusters'].items()):
+        if _dropped(report, cid):
+            print('Would drop cluster %s (id %d)' % (cluster['name'], cid))
+
+
+def _print_listing_summary(path, tally, replicas):
+    copies = tally['objects'] * replicas
+    size = tally['bytes'] * replicas
+    print('Listing %s: %d objects (%d with a size), %d bytes; replicas %d'
+          % (path, tally['objects'], tally['sized'], tally['bytes'],
+             replicas))
+    print('Would move %d of %d object replicas (%.2f%%), %d of %d bytes '
+          '(%.2f%%)' % (tally['copies'], copies,
+                        _percent(tally['copies'], copies),
+                        tally['copy_bytes'], size,
+                        _percent(tally['copy_bytes'], size)))
+
+
+def _figure_cells(values, listing):
+    cells = ['%d' % values[movement.SLOTS]]
+    if listing:
+        cells += ['%d' % values[movement.OBJECTS],
+                  '%d' % values[movement.BYTES]]
+    return cells
+
+
+def _print_landlord_moves(report):
+    landlord_of = dict((cid, c['landlord'])
+                       for cid, c in report['clusters'].items())
+    totals = movement.by_landlord(report['figures'], landlord_of)
+    listing = report['tally'] is not None
+    rows = [[source or '(none)', target] + _figure_cells(values, listing)
+            for (source, target), values in sorted(
+                totals.items(), key=lambda item: (item[0][0] or '',
+                                                  item[0][1]))]
+    print('Moves by landlord:')
+    headers = ['from', 'to', 'partition-replicas']
+    for line in _table(headers + (['objects', 'bytes'] if listing else []),
+                       rows):
+        print(line)
+
+
+def _cluster_row(cid, cluster, report, totals, listing):
+    moved = totals.get(cid, {'out': [0, 0, 0], 'in': [0, 0, 0]})
+    row = ['%d' % cid, cluster['name'], cluster['landlord'],
+           '%.2f' % cluster['weight'], '%d' % report['have'][cid],
+           '%d' % report['held'][cid],
+           '%d' % moved['out'][movement.SLOTS],
+           '%d' % moved['in'][movement.SLOTS]]
+    if listing:
+        row += ['%d' % moved[way][index] for index in
+                (movement.OBJECTS, movement.BYTES) for way in ('out', 'in')]
+    return row + ['dropped' if _dropped(report, cid) else '']
+
+
+def _print_cluster_moves(report):
+    totals = movement.by_cluster(report['figures'])
+    listing = report['tally'] is not None
+    rows = [_cluster_row(cid, cluster, report, totals, listing)
+            for cid, cluster in sorted(report['clusters'].items())]
+    headers = ['id', 'name', 'landlord', 'weight', 'now', 'after', 'out',
+               'in']
+    if listing:
+        headers += ['objects out', 'objects in', 'bytes out', 'bytes in']
+    print('Clusters (partition-replicas now and after, moving out and in):')
+    for line in _table(headers + ['flags'], rows):
+        print(line)
+
+
+def cmd_pretend(args):
+    """Show what rebalance would move, without writing anything.
+
+    Rebalances a copy of the builder and reports how many partitions
+    would move, per landlord (from -> to) and per cluster. With --listing,
+    also how many of the listed objects and bytes would move, placed
+    with the ring's own hashing. A listing line is {"path": "a/c/o",
+    "bytes": 123}, or a/c/o<TAB>123, or just a/c/o (UTF-8). Give the
+    --seed you will give rebalance to see exactly what it will do.
+    Exits 1 when nothing would move.
+    """
+    builder = _load(args)
+    builder.check_rebalance()
+    with _open_listing(args.listing) as listing:
+        try:
+            after, _moved, balance = builder.pretend_rebalance(args.seed)
+        except RingBuilderError as err:
+            if listing is not None:  # still refuse a bad listing
+                _tally(listing, args.listing, lambda *names: None, {})
+            print('Nothing would move: %s' % err)
+            return EXIT_WARNING
+        report = _pretend_report(builder, after, listing, args.listing)
+    print('Pretend rebalance of %s with %s; nothing written' % (
+        args.builder_file, 'a random seed' if args.seed is None
+        else 'seed %d' % args.seed))
+    _print_move_summary(builder, after, report, balance)
+    if report['tally'] is not None:
+        _print_listing_summary(args.listing, report['tally'], after.replicas)
+    _print_landlord_moves(report)
+    _print_cluster_moves(report)
+    return EXIT_SUCCESS
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports a usage error in one line."""
+
+    def error(self, message):
+        self.exit(EXIT_ERROR, 'Error: %s (see %s --help)\n' % (
+            message, self.prog))
+
+
 def _add_ring_option(parser):
     parser.add_argument('--ring', metavar='PATH',
                         help='ring file (default: BUILDER_FILE with '
@@ -286,12 +526,21 @@ def _subcommand(subparsers, name, handler, mutates=True):
     return parser
 
 
+def _add_pretend_parser(subparsers):
+    pretend = _subcommand(subparsers, 'pretend', cmd_pretend, mutates=False)
+    pretend.add_argument('--seed', type=int,
+                         help='seed for the solver, as for rebalance')
+    pretend.add_argument('--listing', metavar='FILE',
+                         help='object listing to estimate moved objects '
+                         'and bytes from')
+
+
 def build_parser():
     """Build the argument parser (a new one per call; no module state).
 
     :returns: an :class:`argparse.ArgumentParser`
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog='ocx-ring-builder', description=__doc__.strip().splitlines()[0],
         epilog='Exit codes: 0 success, 1 warning, 2 error.')
     parser.add_argument('builder_file', metavar='BUILDER_FILE')
@@ -320,6 +569,8 @@ def build_parser():
     _add_ring_option(rebalance)
     _add_ring_option(_subcommand(sub, 'write_ring', cmd_write_ring,
                                  mutates=False))
+    _subcommand(sub, 'dispersion', cmd_dispersion, mutates=False)
+    _add_pretend_parser(sub)
     _add_ring_option(_subcommand(sub, 'show', cmd_show, mutates=False))
     return parser
 

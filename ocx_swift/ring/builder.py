@@ -53,6 +53,8 @@ from swift.common.ring.builder import RingBuilder
 
 from ocx_swift.exceptions import RingBuilderError, RingLoadError
 from ocx_swift.ring import io as ring_io
+from ocx_swift.ring import movement
+from ocx_swift.ring.ring import _RingState, name_path_bytes
 
 #: Overload handed to Swift so that its dispersed plan always wins.
 DISPERSION_FIRST_OVERLOAD = 1e6
@@ -290,9 +292,15 @@ class ClusterRingBuilder(object):
 
         :param name: the cluster name
         :returns: the id of the removed cluster
-        :raises RingBuilderError: on an unknown cluster
+        :raises RingBuilderError: on an unknown cluster, or the last one
         """
         dev = self._find(name)
+        removing = self._pending_removal()
+        if not any(d['id'] not in removing and d['id'] != dev['id']
+                   for d in self._devs()):
+            raise RingBuilderError(
+                'cannot remove cluster %r: it is the last cluster; add '
+                'another first' % (name,))
         self._rb.remove_dev(dev['id'])
         return dev['id']
 
@@ -348,6 +356,20 @@ class ClusterRingBuilder(object):
         return _moved_parts(old._replica2part2dev,
                             work._replica2part2dev), balance
 
+    def pretend_rebalance(self, seed=None):
+        """Rebalance a copy of this builder; this one is left untouched.
+
+        With the same seed the copy ends exactly as :meth:`rebalance` would
+        leave this builder.
+
+        :param seed: seed for Swift's solver; None for a random one
+        :returns: (the rebalanced copy, partitions moved, balance)
+        :raises RingBuilderError: as :meth:`rebalance` does
+        """
+        work = copy.deepcopy(self)
+        moved, balance = work.rebalance(seed=seed)
+        return work, moved, balance
+
     # -- ring output -------------------------------------------------------
 
     def _cluster_table(self):
@@ -376,6 +398,34 @@ class ClusterRingBuilder(object):
             'replica2part2cluster': [
                 array('H', p2d) for p2d in self._rb._replica2part2dev],
             'previous': previous}
+
+    def placement(self):
+        """The current placement (see :mod:`ocx_swift.ring.movement`).
+
+        :returns: dict with ``clusters`` and ``replica2part2cluster``, or
+            None if the builder was never rebalanced
+        """
+        if not self.ever_rebalanced:
+            return None
+        data = self.get_ring_data()
+        return {'clusters': data['clusters'],
+                'replica2part2cluster': data['replica2part2cluster']}
+
+    def part_finder(self):
+        """Get the function that places names, exactly as the ring will.
+
+        It hashes with the builder's salt and part power through the very
+        code :class:`~ocx_swift.ring.ring.ClusterRing` uses.
+
+        :returns: a callable taking (WSGI string) ``account``, optional
+            ``container`` and ``obj`` and returning the partition
+        :raises RingBuilderError: if the builder was never rebalanced
+        """
+        state = _RingState(self.get_ring_data(), None)
+
+        def part_of(account, container=None, obj=None):
+            return state.part_for(name_path_bytes(account, container, obj))
+        return part_of
 
     def _existing_ring(self, path):
         if not os.path.exists(path):
@@ -481,6 +531,20 @@ class ClusterRingBuilder(object):
                 total[key] += stat[key]
         return sorted(totals.values(), key=lambda t: t['region'])
 
+    def dispersion(self):
+        """How the replicas of each partition spread over landlords.
+
+        :returns: see :func:`ocx_swift.ring.movement.landlord_dispersion`
+        :raises RingBuilderError: if the builder was never rebalanced
+        """
+        return movement.landlord_dispersion(self.get_ring_data())
+
+    def weighted_landlords(self):
+        """Count the landlords with a live cluster of weight above 0."""
+        removing = self._pending_removal()
+        return len(set(d['landlord'] for d in self._devs()
+                       if d['weight'] > 0 and d['id'] not in removing))
+
     def landlord_collisions(self):
         """Count partitions with two or more replicas on one landlord.
 
@@ -488,11 +552,4 @@ class ClusterRingBuilder(object):
         """
         if not self.ever_rebalanced or self.replicas < 2:
             return 0
-        region_of = dict((d['id'], d['region']) for d in self._devs())
-        tables = self._rb._replica2part2dev
-        count = 0
-        for ids in zip(*tables):
-            regions = [region_of[i] for i in ids]
-            if len(set(regions)) < len(regions):
-                count += 1
-        return count
+        return self.dispersion()['shared']
