@@ -81,7 +81,8 @@ class Cluster(object):
         os.makedirs(self.swift_dir, exist_ok=True)
         c = self.cluster
         write_conf(os.path.join(self.swift_dir, 'swift.conf'),
-                   conf.swift_conf(c.hash_prefix, c.hash_suffix))
+                   conf.swift_conf(c.hash_prefix, c.hash_suffix,
+                                   landlord=True))
         for server in STORAGE_SERVERS:
             write_conf(self.conf_path(server), conf.storage_server_conf(
                 server, self.swift_dir, c.ports[server], self.devices,

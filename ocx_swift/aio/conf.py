@@ -70,13 +70,25 @@ def current_user():
     return pwd.getpwuid(os.getuid()).pw_name
 
 
-def swift_conf(hash_prefix, hash_suffix):
-    """``swift.conf``: a cluster's own hash salts and one storage policy."""
-    return [
+#: what a landlord raises to join an exchange: the exchange keeps
+#: Swift's sysmeta there as reserved user metadata (ocx_swift.sysmeta), on
+#: top of the tenants' own 90 keys / 4096 bytes, which the exchange's
+#: proxy still enforces
+LANDLORD_CONSTRAINTS = {'max_meta_count': '218',
+                        'max_meta_overall_size': '36864'}
+
+
+def swift_conf(hash_prefix, hash_suffix, landlord=False):
+    """``swift.conf``: a cluster's own hash salts and one storage policy;
+    a landlord's also has the metadata headroom an exchange needs."""
+    sections = [
         ('swift-hash', {'swift_hash_path_prefix': hash_prefix,
                         'swift_hash_path_suffix': hash_suffix}),
         ('storage-policy:0', {'name': 'Policy-0', 'default': 'yes'}),
     ]
+    if landlord:
+        sections.append(('swift-constraints', dict(LANDLORD_CONSTRAINTS)))
+    return sections
 
 
 def _default(swift_dir, port, log_name, workers=0):

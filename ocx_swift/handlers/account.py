@@ -70,7 +70,8 @@ class AccountContext(BaseContext):
         return [self.ocx.clients[c['name']] for c in self.ocx.ring.clusters]
 
     def handle_POST(self):
-        denial = self.authorize() or self.check_metadata('account')
+        denial = self.authorize() or self.check_metadata('account') or \
+            self.check_stored_metadata(self.clients()[0])
         if denial:
             return denial
         self.strip_owner_headers(self.req.headers)

@@ -23,7 +23,8 @@ into swob responses. Names are WSGI strings throughout.
 """
 
 from swift.common.concurrency import GreenPile
-from swift.common.constraints import check_metadata
+from swift.common.constraints import MAX_META_COUNT, \
+    MAX_META_OVERALL_SIZE, check_metadata
 from swift.common.swob import HTTPBadRequest, HTTPMethodNotAllowed, \
     HTTPServiceUnavailable, Response
 from swift.common.swob import wsgi_to_str
@@ -33,7 +34,7 @@ from swift.proxy.controllers.base import clear_info_cache, \
 from ocx_swift.client import filter_request_headers, \
     filter_response_headers
 from ocx_swift.exceptions import ClusterUnavailable
-from ocx_swift.sysmeta import decode_headers, encode_headers
+from ocx_swift.sysmeta import decode_headers, encode_headers, is_reserved
 
 
 def unavailable(req, failures):
@@ -120,6 +121,48 @@ class BaseContext(object):
         clear_info_cache(self.req.environ, wsgi_to_str(self.account),
                          None if self.container is None
                          else wsgi_to_str(self.container))
+
+    def check_stored_metadata(self, client):
+        """Swift's limits on the metadata an account or container holds
+        in total after this request (its servers check that sum; a
+        landlord's larger limits leave room for the exchange's own keys,
+        so the exchange checks the tenant's part itself).
+
+        :param client: the cluster to read the current metadata from
+        :returns: None, or a 400 response as Swift gives it
+        """
+        prefix = 'x-%s-meta-' % self.server_type
+        remove = 'x-remove-%s-meta-' % self.server_type
+        try:
+            head = client.request('HEAD', self.backend_path,
+                                  headers=self.backend_headers())
+        except ClusterUnavailable:
+            return None  # the write itself will say so
+        head.close()
+        if not ok(head.status):
+            return None
+        stored = {k.lower()[len(prefix):]: v
+                  for k, v in head.header_items()
+                  if k.lower().startswith(prefix)
+                  and not is_reserved(k, self.server_type)}
+        for key, value in self.req.headers.items():
+            key = key.lower()
+            if key.startswith(remove):
+                stored.pop(key[len(remove):], None)
+            elif key.startswith(prefix) and not is_reserved(
+                    key, self.server_type):
+                if value:
+                    stored[key[len(prefix):]] = value
+                else:
+                    stored.pop(key[len(prefix):], None)
+        if len(stored) > MAX_META_COUNT:
+            return HTTPBadRequest(request=self.req, body=(
+                'Too many metadata items; max %d' % MAX_META_COUNT))
+        if sum(len(k) + len(v) for k, v in stored.items()) > \
+                MAX_META_OVERALL_SIZE:
+            return HTTPBadRequest(request=self.req, body=(
+                'Total metadata too large; max %d' % MAX_META_OVERALL_SIZE))
+        return None
 
     def strip_owner_headers(self, headers):
         """Drop ACLs and keys from request or response headers of anyone

@@ -109,7 +109,8 @@ class ContainerContext(BaseContext):
                 request=self.req, body='Container name length of %d longer '
                 'than %d' % (len(self.container), MAX_CONTAINER_NAME_LENGTH))
         return self.authorize() or self.clean_acls() or \
-            self.check_metadata('container')
+            self.check_metadata('container') or \
+            self.check_stored_metadata(self.clients()[0])
 
     def _write_all(self):
         self.strip_owner_headers(self.req.headers)
