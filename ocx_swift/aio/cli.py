@@ -119,8 +119,10 @@ def _start_options(cmd):
                      help='seconds to wait for every server (default 60)')
     cmd.add_argument('--updater-interval', type=int,
                      default=control.DEFAULT_UPDATER_INTERVAL,
-                     help='seconds between container-updater sweeps, '
-                     'which refresh account stats; 0 runs none (default 30)')
+                     help='seconds between container-updater and '
+                     'object-updater sweeps, which refresh account stats '
+                     'and make deferred container updates; 0 runs none '
+                     '(default 30)')
     cmd.add_argument('--no-exchange', action='store_true',
                      help='start the landlord clusters only (prints OCX_DIR '
                      'and CLUSTER_* lines)')

@@ -17,7 +17,8 @@
 A cluster lives in ``<DIR>/<name>/`` (``swift.conf``, rings, one config per
 server) with its devices under the layout's storage directory. It runs a
 memcached, an account, a container and an object server, a proxy-server
-and, when asked, a container-updater that refreshes account stats.
+and, when asked, a container-updater that refreshes account stats and an
+object-updater that makes container updates an object server had to defer.
 """
 
 import os
@@ -114,8 +115,9 @@ class Cluster(object):
             probe.token(c.auth_url, layout_mod.EXCHANGE_USER,
                         c.exchange_key)))
         if self.updater_interval > 0:
-            found.append(Service(
-                '%s-container-updater' % self.name,
-                launcher_argv(self.swift_dir, 'container-updater',
-                              self.conf_path('container')), None))
+            for server in ('container', 'object'):
+                found.append(Service(
+                    '%s-%s-updater' % (self.name, server),
+                    launcher_argv(self.swift_dir, '%s-updater' % server,
+                                  self.conf_path(server)), None))
         return found

@@ -104,9 +104,9 @@ def storage_server_conf(server, swift_dir, port, devices, log_name,
     """Config of an account, container or object server.
 
     :param server: ``account``, ``container`` or ``object``
-    :param updater_interval: for a container server, seconds between
-        container-updater sweeps (a ``[container-updater]`` section is
-        added when it is positive)
+    :param updater_interval: for a container or object server, seconds
+        between container-updater or object-updater sweeps (a
+        ``[<server>-updater]`` section is added when it is positive)
     """
     default = _default(swift_dir, port, log_name)
     default.update(devices=devices, mount_check='false',
@@ -118,8 +118,11 @@ def storage_server_conf(server, swift_dir, port, devices, log_name,
         ('app:%s-server' % server, {'use': 'egg:swift#%s' % server}),
         ('filter:healthcheck', {'use': 'egg:swift#healthcheck'}),
     ]
-    if server == 'container' and updater_interval > 0:
-        sections.append(('container-updater', {
+    if server in ('container', 'object') and updater_interval > 0:
+        # container updates an object server could not make at once wait
+        # as async pendings for the object-updater; the container-updater
+        # refreshes account stats
+        sections.append(('%s-updater' % server, {
             'interval': updater_interval, 'concurrency': 1,
             'log_name': log_name + '-updater'}))
     return sections

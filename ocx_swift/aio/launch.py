@@ -24,7 +24,8 @@ server or middleware module is imported::
     python -m ocx_swift.aio.launch --swift-dir DIR SERVER_TYPE CONF
 
 ``SERVER_TYPE`` is ``proxy-server``, ``account-server``,
-``container-server``, ``object-server`` or ``container-updater``.
+``container-server``, ``object-server``, ``container-updater`` or
+``object-updater``.
 """
 
 import argparse
@@ -32,7 +33,7 @@ import sys
 
 WSGI_SERVERS = ('proxy-server', 'account-server', 'container-server',
                 'object-server')
-DAEMONS = ('container-updater',)
+DAEMONS = ('container-updater', 'object-updater')
 
 
 def use_swift_dir(swift_dir):
@@ -69,9 +70,11 @@ def run(server_type, conf_path):
     """Run the server or daemon; returns its exit status."""
     if server_type in DAEMONS:
         from swift.common.daemon import run_daemon
-        from swift.container.updater import ContainerUpdater
-        run_daemon(ContainerUpdater, conf_path, section_name=server_type,
-                   verbose=True)
+        if server_type == 'container-updater':
+            from swift.container.updater import ContainerUpdater as daemon
+        else:
+            from swift.obj.updater import ObjectUpdater as daemon
+        run_daemon(daemon, conf_path, section_name=server_type, verbose=True)
         return 0
     from swift.common.wsgi import run_wsgi
     kwargs = {'verbose': True}

@@ -109,7 +109,12 @@ def test_cluster_services(tmp_path):
     assert names == ['c1-memcached', 'c1-account', 'c1-container',
                      'c1-object', 'c1-proxy']
     names = [s.name for s in Cluster(lay, lay.clusters[0], 5).services()]
-    assert names[-1] == 'c1-container-updater'
+    assert names[-2:] == ['c1-container-updater', 'c1-object-updater']
+    cluster = Cluster(lay, lay.clusters[0], 5)
+    cluster.write_files()
+    for server in ('container', 'object'):
+        section = read_ini(cluster.conf_path(server))['%s-updater' % server]
+        assert section['interval'] == '5'
 
 
 def test_exchange_files(tmp_path):
