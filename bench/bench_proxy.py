@@ -181,12 +181,14 @@ def main(argv=None):
         run(env, args.rounds, args.max_seconds)
         return 0
     with tempfile.TemporaryDirectory(prefix='ocx-bench-') as tmp:
-        out = subprocess.run(['ocx-aio', 'start', '--dir', tmp],
+        # no updater sweeps: they would steal CPU from the measured rounds
+        out = subprocess.run(['ocx-aio', 'start', '--dir', tmp,
+                              '--updater-interval', '0'],
                              stdout=subprocess.PIPE, check=True, text=True)
         try:
             run(parse_env(out.stdout), args.rounds, args.max_seconds)
         finally:
-            subprocess.run(['ocx-aio', 'stop', '--dir', tmp], check=False)
+            subprocess.run(['ocx-aio', 'wipe', '--dir', tmp], check=False)
     return 0
 
 
