@@ -31,7 +31,6 @@ Partial failure as for containers: HEAD marks partial counts with
 """
 
 import json
-from urllib.parse import urlencode
 
 from swift.common.constraints import ACCOUNT_LISTING_LIMIT
 from swift.common.middleware.acl import format_acl, parse_acl
@@ -41,7 +40,6 @@ from swift.common.request_helpers import constrain_req_limit, \
 from swift.common.swob import HTTPException, HTTPNotFound
 from swift.common.utils import config_true_value
 
-from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers.base import BaseContext, ok, \
     response_from_parts, unavailable
 from ocx_swift.handlers.container import split_results, sum_headers
@@ -105,23 +103,9 @@ class AccountContext(BaseContext):
             limit = constrain_req_limit(self.req, ACCOUNT_LISTING_LIMIT)
         except HTTPException as err:
             return err
-        query = dict(self.req.params)
-        query.update(format='json', limit=str(limit))
-        results = self.fan_out(
-            self.clients(), 'GET',
-            query_string=urlencode(query, encoding='latin-1'),
-            timeout=self.ocx.timeouts.listing, read_body=True)
-        answers, failures = split_results(results)
-        if failures:
-            return unavailable(self.req, failures)
-        listings = []
-        for client, resp, body in answers:
-            if ok(resp.status) and body:
-                try:
-                    listings.append(json.loads(body))
-                except ValueError:
-                    return unavailable(self.req, [ClusterUnavailable(
-                        client.name, 'unreadable listing')])
+        results, listings, error = self.fetch_listings(limit)
+        if error:
+            return error
         merged = merge_account_listings(
             listings, limit, config_true_value(params.get('reverse')))
         return self._read_response(

@@ -22,6 +22,9 @@ talks to landlord clusters through the middleware's shared
 into swob responses. Names are WSGI strings throughout.
 """
 
+import json
+from urllib.parse import urlencode
+
 from swift.common.concurrency import GreenPile
 from swift.common.constraints import MAX_META_COUNT, \
     MAX_META_OVERALL_SIZE, check_metadata
@@ -260,6 +263,43 @@ class BaseContext(object):
         for client in clients:
             pile.spawn(one, client)
         return list(pile)
+
+    def fetch_listings(self, limit, decode=None):
+        """GET the JSON listings of every cluster for this request.
+
+        :param limit: the (validated) listing limit to ask each for
+        :param decode: called on each entry, may change it
+        :returns: ``(results, listings, None)``, or ``(None, None, 503)``
+                  when a cluster failed or sent an unreadable listing
+        """
+        query = dict(self.req.params)
+        query.update(format='json', limit=str(limit))
+        results = self.fan_out(
+            self.clients(), 'GET',
+            query_string=urlencode(query, encoding='latin-1'),
+            timeout=self.ocx.timeouts.listing, read_body=True)
+        failures = []
+        listings = []
+        for client, resp, body in results:
+            if isinstance(resp, ClusterUnavailable):
+                failures.append(resp)
+            elif resp.status // 100 == 5:
+                failures.append(ClusterUnavailable(
+                    client.name, resp.reason, status=resp.status,
+                    trans_id=resp.trans_id))
+            elif ok(resp.status):
+                try:
+                    entries = json.loads(body) if body else []
+                    if decode:
+                        entries = [decode(e) for e in entries]
+                except (ValueError, TypeError, AttributeError):
+                    failures.append(ClusterUnavailable(
+                        client.name, 'unreadable listing'))
+                    continue
+                listings.append(entries)
+        if failures:
+            return None, None, unavailable(self.req, failures)
+        return results, listings, None
 
     def passthrough(self, bresp, app_iter=None):
         """A client response carrying a landlord's answer as it is.

@@ -38,7 +38,6 @@ GET answers 503: a listing with holes is never passed off as whole.
 """
 
 import json
-from urllib.parse import urlencode
 
 from swift.common.constraints import MAX_CONTAINER_NAME_LENGTH
 from swift.common.request_helpers import validate_container_params
@@ -211,24 +210,10 @@ class ContainerContext(BaseContext):
             params = validate_container_params(self.req)
         except HTTPException as err:
             return err
-        query = dict(self.req.params)
-        query.update(format='json', limit=str(params['limit']))
-        results = self.fan_out(
-            self.clients(), 'GET',
-            query_string=urlencode(query, encoding='latin-1'),
-            timeout=self.ocx.timeouts.listing, read_body=True)
-        answers, failures = split_results(results)
-        if failures:
-            return unavailable(self.req, failures)
-        listings = []
-        for client, resp, body in answers:
-            if ok(resp.status):
-                try:
-                    listings.append([decode_listing_entry(e) for e in (
-                        json.loads(body) if body else [])])
-                except (ValueError, TypeError, AttributeError):
-                    return unavailable(self.req, [ClusterUnavailable(
-                        client.name, 'unreadable listing')])
+        results, listings, error = self.fetch_listings(
+            params['limit'], decode_listing_entry)
+        if error:
+            return error
         merged = merge_object_listings(
             listings, params['limit'],
             config_true_value(params.get('reverse')))
