@@ -53,7 +53,7 @@ symlinks and s3api multipart set through
 Content-Type carries them to the landlord as ``ocx_bytes`` and
 ``ocx_etag`` parameters, which the landlord's listing returns untouched;
 the exchange turns them back into ``bytes``, ``hash`` and a clean
-``content_type`` in listings, and into ``swift_bytes`` on GET and HEAD.
+``content_type`` in listings, and drops them from GET and HEAD answers.
 
 Names here are header names as swob gives them (title case).
 """
@@ -123,11 +123,16 @@ def _split_params(content_type):
 
 
 def decode_content_type(content_type):
-    """A landlord's stored Content-Type as the exchange shows it."""
-    base, params = _split_params(content_type)
-    if BYTES_PARAM in params:
-        base += ';swift_bytes=%s' % params[BYTES_PARAM]
-    return base
+    """A landlord's stored Content-Type as the exchange shows it: without
+    the listing parameters (Swift's proxy likewise strips ``swift_bytes``
+    from object responses)."""
+    return _split_params(content_type)[0]
+
+
+def stored_swift_bytes(content_type):
+    """The ``swift_bytes`` a landlord's stored Content-Type carries, or
+    None."""
+    return _split_params(content_type)[1].get(BYTES_PARAM)
 
 
 def decode_listing_entry(entry):

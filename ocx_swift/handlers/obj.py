@@ -46,7 +46,8 @@ from swift.common.utils import Timestamp
 from ocx_swift.client import CHUNK_SIZE
 from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers.base import BaseContext, unavailable
-from ocx_swift.sysmeta import decode_headers, reserved_items
+from ocx_swift.sysmeta import decode_headers, reserved_items, \
+    stored_swift_bytes
 
 
 def kept_on_post(items):
@@ -175,6 +176,12 @@ class ObjectContext(BaseContext):
         headers = dict(self.req.headers.items())
         present = {k.lower() for k in headers}
         headers.update((k, v) for k, v in kept if k.lower() not in present)
+        swift_bytes = stored_swift_bytes(head.headers.get('Content-Type', ''))
+        if 'content-type' in present and swift_bytes is not None:
+            # a new content type keeps an SLO's listing size, as Swift's
+            # object server keeps swift_bytes
+            headers['Content-Type'] = self.req.headers['Content-Type'] + \
+                ';swift_bytes=%s' % swift_bytes
         return self._send(base_headers=headers.items())
 
     def handle_PUT(self):

@@ -15,7 +15,7 @@
 import pytest
 
 from ocx_swift.sysmeta import decode_content_type, decode_headers, \
-    decode_listing_entry, encode_headers
+    decode_listing_entry, encode_headers, stored_swift_bytes
 
 
 def roundtrip(headers, server_type):
@@ -86,8 +86,8 @@ def test_listing_overrides_ride_in_the_content_type():
             'abc; slo_etag="d;e"'}, 'object')
     ctype = stored['Content-Type']
     assert 'swift_bytes' not in ctype
-    assert decode_content_type(ctype) == \
-        'application/x-\u00e9;swift_bytes=1234'
+    assert decode_content_type(ctype) == 'application/x-\u00e9'
+    assert stored_swift_bytes(ctype) == '1234'
     entry = decode_listing_entry({'name': 'o', 'bytes': 99, 'hash': 'm',
                                   'content_type': ctype})
     assert entry == {'name': 'o', 'bytes': 1234, 'hash': 'abc; slo_etag="d;e"',
