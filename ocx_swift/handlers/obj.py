@@ -174,6 +174,10 @@ class ObjectContext(BaseContext):
             return self.passthrough(head, app_iter=[])
         kept = kept_on_post(head.header_items())
         headers = dict(self.req.headers.items())
+        if not headers.get('Content-Type'):
+            # the WSGI server gives an empty one when the client sent none:
+            # that is no change of content type
+            headers.pop('Content-Type', None)
         present = {k.lower() for k in headers}
         headers.update((k, v) for k, v in kept if k.lower() not in present)
         swift_bytes = stored_swift_bytes(head.headers.get('Content-Type', ''))
@@ -182,7 +186,13 @@ class ObjectContext(BaseContext):
             # object server keeps swift_bytes
             headers['Content-Type'] = self.req.headers['Content-Type'] + \
                 ';swift_bytes=%s' % swift_bytes
-        return self._send(base_headers=headers.items())
+        resp = self._send(base_headers=headers.items())
+        if 200 <= resp.status_int < 300:
+            # Swift's object server answers a POST with the object's
+            # sysmeta (symlink answers 307 from it)
+            resp.headers.update((k, v) for k, v in kept
+                                if k.lower().startswith('x-object-sysmeta-'))
+        return resp
 
     def handle_PUT(self):
         req = self.req
