@@ -41,8 +41,7 @@ from swift.common.swob import HTTPException, HTTPNotFound
 from swift.common.utils import config_true_value
 
 from ocx_swift.handlers.base import BaseContext, ok, \
-    response_from_parts, unavailable
-from ocx_swift.handlers.container import split_results, sum_headers
+    response_from_parts, split_results, sum_headers, unavailable
 from ocx_swift.listing import merge_account_listings
 
 SUMMED_HEADERS = ('X-Account-Object-Count', 'X-Account-Bytes-Used')

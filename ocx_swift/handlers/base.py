@@ -40,6 +40,36 @@ from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.sysmeta import decode_headers, encode_headers, is_reserved
 
 
+def split_results(results):
+    """Sort fan-out results into answers and failures.
+
+    A 5xx answer counts as a failure.
+    """
+    answers, failures = [], []
+    for client, resp, body in results:
+        if isinstance(resp, ClusterUnavailable):
+            failures.append(resp)
+        elif resp.status // 100 == 5:
+            failures.append(ClusterUnavailable(
+                client.name, resp.reason, status=resp.status,
+                trans_id=resp.trans_id))
+        else:
+            answers.append((client, resp, body))
+    return answers, failures
+
+
+def sum_headers(answers, names):
+    """Sum integer headers over landlord answers."""
+    totals = dict.fromkeys(names, 0)
+    for _client, resp, _body in answers:
+        for name in names:
+            try:
+                totals[name] += int(resp.headers.get(name, 0))
+            except ValueError:
+                pass
+    return totals
+
+
 def unavailable(req, failures):
     """A 503 naming the clusters that failed.
 
@@ -278,16 +308,10 @@ class BaseContext(object):
             self.clients(), 'GET',
             query_string=urlencode(query, encoding='latin-1'),
             timeout=self.ocx.timeouts.listing, read_body=True)
-        failures = []
+        answers, failures = split_results(results)
         listings = []
-        for client, resp, body in results:
-            if isinstance(resp, ClusterUnavailable):
-                failures.append(resp)
-            elif resp.status // 100 == 5:
-                failures.append(ClusterUnavailable(
-                    client.name, resp.reason, status=resp.status,
-                    trans_id=resp.trans_id))
-            elif ok(resp.status):
+        for client, resp, body in answers:
+            if ok(resp.status):
                 try:
                     entries = json.loads(body) if body else []
                     if decode:

@@ -46,43 +46,12 @@ from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPException, \
 from swift.common.utils import config_true_value
 from swift.common.storage_policy import POLICIES
 
-from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers.base import BaseContext, ok, \
-    response_from_parts, unavailable
+    response_from_parts, split_results, sum_headers, unavailable
 from ocx_swift.listing import merge_object_listings
 from ocx_swift.sysmeta import decode_listing_entry
 
 COUNT_HEADERS = ('X-Container-Object-Count', 'X-Container-Bytes-Used')
-
-
-def split_results(results):
-    """Sort fan-out results into answers and failures.
-
-    A 5xx answer counts as a failure.
-    """
-    answers, failures = [], []
-    for client, resp, body in results:
-        if isinstance(resp, ClusterUnavailable):
-            failures.append(resp)
-        elif resp.status // 100 == 5:
-            failures.append(ClusterUnavailable(
-                client.name, resp.reason, status=resp.status,
-                trans_id=resp.trans_id))
-        else:
-            answers.append((client, resp, body))
-    return answers, failures
-
-
-def sum_headers(answers, names):
-    """Sum integer headers over landlord answers."""
-    totals = dict.fromkeys(names, 0)
-    for _client, resp, _body in answers:
-        for name in names:
-            try:
-                totals[name] += int(resp.headers.get(name, 0))
-            except ValueError:
-                pass
-    return totals
 
 
 class ContainerContext(BaseContext):
