@@ -112,7 +112,7 @@ FEATURES = (
     ('ACLs', r'access_control|[Aa]cl|ACL|[Pp]ermission|[Rr]ead_?[Oo]nly'),
     ('listing', r'[Ll]isting|[Ll]ist[A-Z_]|_list|[Pp]refix|[Dd]elimiter|'
                 r'[Mm]arker|[Ll]imit|[Pp]aginat'),
-    ('account', r'test_account|TestAccount|[Aa]ccount'),
+    ('account', r'test_account\.py|::TestAccount'),
 )
 FEATURE_ORDER = ('SLO', 'DLO', 'symlink', 'versioning', 'tempurl',
                  's3 multipart', 'ACLs', 'listing', 'account', 'other')
@@ -401,9 +401,10 @@ def write_test_conf(path, auth_url, s3_endpoint, info, warn=say):
 # and leak into unrelated tests. So this module is also a pytest plugin
 # (``-p run_conformance``): once the last test of a class is torn down
 # (tearDownClass, and tearDownModule at the end of a module, have run) it
-# deletes whatever is still left in the test accounts *directly on the
-# backend clusters*, as their reseller admin, and logs what it found: the
-# classes whose leftovers the endpoint could not delete.
+# deletes whatever is still left in the test accounts through the endpoint,
+# as its reseller admin, then whatever is left after that *directly on the
+# backend clusters*, and logs what that found: the classes whose leftovers
+# the endpoint could not delete.
 
 PURGE_ENV = 'OCX_CONFORMANCE_PURGE'
 PURGE_ACCOUNTS = ('AUTH_test', 'AUTH_test2')
@@ -474,6 +475,10 @@ def _pytest_runtest_teardown(item, nextitem):
     if not conf or not _class_ends(item, nextitem):
         return
     try:
+        # through the endpoint first, as the suite itself would (so that
+        # its caches stay right: s3api tests reuse bucket names); what
+        # is left then is what the endpoint could not delete
+        purge_accounts([conf['endpoint']])
         found = purge_accounts(conf['backends'])
         message = ', '.join(found)
     except Exception as err:  # noqa: a purge never fails a test
@@ -509,6 +514,7 @@ class Run(object):
         self.log = os.path.join(self.dir, 'pytest.log')
         self.purge_log = os.path.join(self.dir, 'purged.tsv')
         self.backends = []
+        self.endpoint = None
         self.started = False
         self.lock = threading.Lock()
         self.proc = None
@@ -553,6 +559,7 @@ class Run(object):
         else:
             auth_url = env['OCX_AUTH_URL']
             s3_endpoint = env['OCX_S3_ENDPOINT']
+        self.endpoint = (auth_url, 'admin:admin', 'admin')
         info = self.info = get_info(base_of(auth_url))
         with open(os.path.join(self.dir, 'info.json'), 'w') as fp:
             json.dump(info, fp, indent=2, sort_keys=True)
@@ -616,7 +623,8 @@ class Run(object):
                     'SWIFT_TEST_AWS_CONFIG_FILE'):
             env.pop(var, None)
         if self.args.purge:
-            env[PURGE_ENV] = json.dumps({'backends': self.backends,
+            env[PURGE_ENV] = json.dumps({'endpoint': self.endpoint,
+                                         'backends': self.backends,
                                          'log': self.purge_log})
         for path in (self.junit, self.purge_log):
             if os.path.exists(path):
