@@ -975,17 +975,17 @@ def report(args, runs):
             os.path.join(args.workdir, name, 'purged.tsv'))
     for name, classes in purged.items():
         with_objects = {k: v for k, v in classes.items() if v[0]}
-        out.append('%s: %d test classes left containers behind, %d of them '
-                   'objects (purged from the backends; %s)' % (
+        out.append('%s: %d test classes left what the endpoint could not '
+                   'delete, %d of them objects (purged on the backends; '
+                   '%s)' % (
                        name, len(classes), len(with_objects), os.path.join(
                            args.workdir, name, 'purged.tsv')))
     if 'exchange' in purged and 'plain' in purged:
         extra = sorted(k for k, v in purged['exchange'].items()
                        if v[0] and not purged['plain'].get(k, (0,))[0])
         if extra:
-            out.append('exchange: classes that left objects the plain '
-                       'cluster did not leave (undeletable through the '
-                       'exchange?):')
+            out.append('exchange: classes that left objects the exchange '
+                       'could not delete (and the plain cluster could):')
             for key in extra:
                 out.append('   %s: %s' % (key, purged['exchange'][key][1]))
     out.append('')

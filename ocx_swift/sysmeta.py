@@ -99,8 +99,11 @@ def _chunks(value):
 
 
 def encode_content_type(content_type, override_etag=None):
-    """The Content-Type to store on a landlord."""
-    content_type, swift_bytes = extract_swift_bytes(content_type)
+    """The Content-Type to store on a landlord (left as the client wrote
+    it unless there is something to carry)."""
+    swift_bytes = None
+    if 'swift_bytes=' in content_type:
+        content_type, swift_bytes = extract_swift_bytes(content_type)
     if swift_bytes is not None:
         content_type += ';%s=%s' % (BYTES_PARAM, swift_bytes)
     if override_etag:

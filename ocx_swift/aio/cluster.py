@@ -66,8 +66,11 @@ class Cluster(object):
         0 runs none
     """
 
-    def __init__(self, layout, cluster, updater_interval=0):
+    def __init__(self, layout, cluster, updater_interval=0, landlord=True):
         self.cluster = cluster
+        #: a landlord of an exchange gets metadata headroom; a plain
+        #: cluster (``--no-exchange``) keeps Swift's stock limits
+        self.landlord = landlord
         self.name = cluster.name
         self.swift_dir = layout.path(cluster.name)
         self.devices = layout.devices(cluster.name)
@@ -83,7 +86,7 @@ class Cluster(object):
         c = self.cluster
         write_conf(os.path.join(self.swift_dir, 'swift.conf'),
                    conf.swift_conf(c.hash_prefix, c.hash_suffix,
-                                   landlord=True))
+                                   landlord=self.landlord))
         for server in STORAGE_SERVERS:
             write_conf(self.conf_path(server), conf.storage_server_conf(
                 server, self.swift_dir, c.ports[server], self.devices,

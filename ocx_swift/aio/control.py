@@ -77,7 +77,7 @@ def start(root, n_clusters=None, n_landlords=None, port=None,
                     root, len(running), len(procs.pid_files(root)), root))
         layout = _layout(root, n_clusters, n_landlords, port,
                          storage_choice, say)
-        parts = [Cluster(layout, c, updater_interval)
+        parts = [Cluster(layout, c, updater_interval, landlord=exchange)
                  for c in layout.clusters]
         if exchange:
             parts.append(Exchange(layout))

@@ -99,3 +99,11 @@ def test_plain_listing_entries_untouched():
              'content_type': 'text/plain;charset=utf-8'}
     assert decode_listing_entry(dict(entry)) == entry
     assert decode_listing_entry({'subdir': 'a/'}) == {'subdir': 'a/'}
+
+
+def test_content_type_kept_as_written_when_nothing_to_carry():
+    stored = encode_headers(
+        {'Content-Type': 'lovecraft/rugose; squamous=true'}, 'object')
+    assert stored['Content-Type'] == 'lovecraft/rugose; squamous=true'
+    assert decode_content_type(stored['Content-Type']) == \
+        'lovecraft/rugose; squamous=true'
