@@ -40,17 +40,10 @@ import time
 import urllib.parse
 import uuid
 
+from ocx_swift.aio.layout import parse_env
+
 SIZES = {'4KiB': (4096, 60), '64MiB': (64 * 1024 * 1024, 2)}
 CHUNK = 1024 * 1024
-
-
-def parse_env(text):
-    env = {}
-    for line in text.splitlines():
-        key, sep, value = line.strip().partition('=')
-        if sep:
-            env[key] = value
-    return env
 
 
 class Endpoint(object):

@@ -59,6 +59,8 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
+from ocx_swift.aio.layout import parse_env
+
 RUNS = ('plain', 'exchange')
 EXCHANGE_CLUSTERS = 3
 # what Swift's test/functional and test/s3api import beyond swift itself
@@ -267,15 +269,6 @@ def aio(*args, timeout=300):
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=sys.stderr,
                             text=True, timeout=timeout)
     return result.returncode, result.stdout
-
-
-def parse_env(text):
-    env = {}
-    for line in text.splitlines():
-        key, sep, value = line.strip().partition('=')
-        if sep:
-            env[key] = value
-    return env
 
 
 def get_info(base_url, timeout=10):
@@ -874,7 +867,7 @@ def build_parser():
                         help='pytest -k expression selecting tests')
     parser.add_argument('--workdir', default=None,
                         help='where test.conf, logs and junit xml go '
-                        '(default: CACHE_DIR/work)')
+                        '(default: CACHE_DIR/runs)')
     parser.add_argument('--cache-dir', default=default_cache_dir(),
                         help='where the swift sdist is kept and unpacked '
                         '(default: %(default)s)')
@@ -909,7 +902,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     args.cache_dir = os.path.abspath(args.cache_dir)
     args.workdir = os.path.abspath(args.workdir or
-                                   os.path.join(args.cache_dir, 'work'))
+                                   os.path.join(args.cache_dir, 'runs'))
     signal.signal(signal.SIGTERM, _on_sigterm)
     names = [args.only] if args.only else list(RUNS)
     runs = {}
