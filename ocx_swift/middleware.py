@@ -107,10 +107,21 @@ Configuration
     # for error_suppression_interval seconds
     # error_suppression_interval = 60
     # error_suppression_limit = 10
+    # the policy map ([policy:<name>] sections, see ocx_swift.policy);
+    # empty: one policy, one copy by plain hashing, named as the proxy's
+    # default Swift storage policy
+    # policy_conf_path =
+    # base64 of at least 32 random bytes (e.g. openssl rand -base64 32);
+    # split policies derive every key from it. Keep this file mode 0600.
+    # split_root_secret =
 """
+
+import base64
+import binascii
 
 from swift.common.constraints import check_utf8, valid_api_version
 from swift.common.registry import register_swift_info
+from swift.common.storage_policy import POLICIES
 from swift.common.swob import HTTPException, HTTPPreconditionFailed, \
     Request, wsgi_to_str
 from swift.common.utils import get_logger, list_from_csv, split_path
@@ -125,6 +136,7 @@ from ocx_swift.exceptions import OcxConfigError
 from ocx_swift.handlers.account import AccountContext
 from ocx_swift.handlers.container import ContainerContext
 from ocx_swift.handlers.obj import ObjectContext
+from ocx_swift.policy import load_policy_config
 from ocx_swift.ring.ring import ClusterRing
 
 DEFAULT_OWNER_HEADERS = (
@@ -165,6 +177,47 @@ class OcxSettings(object):
         self.swift_owner_headers = [
             h.title() for h in list_from_csv(conf.get(
                 'swift_owner_headers', DEFAULT_OWNER_HEADERS))]
+        self.policy_conf_path = conf.get('policy_conf_path', '').strip()
+        self.split_root_secret = parse_root_secret(
+            conf.get('split_root_secret', ''))
+
+
+def parse_root_secret(value):
+    """The split storage root secret: base64 of at least 32 bytes.
+
+    :returns: the secret bytes, or None when not configured
+    :raises ValueError: on a malformed or short secret (never echoed)
+    """
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        secret = base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        raise ValueError('split_root_secret must be base64')
+    if len(secret) < 32:
+        raise ValueError('split_root_secret must encode at least 32 bytes')
+    return secret
+
+
+def load_policies(settings, clusters):
+    """The policy map, checked against the cluster config.
+
+    :raises OcxConfigError: on a bad policy file, a pinned policy naming
+        an unknown cluster, or a split policy without a root secret
+    """
+    policies = load_policy_config(settings.policy_conf_path,
+                                  POLICIES.default.name)
+    split = [p.name for p in policies if p.is_split]
+    if split and settings.split_root_secret is None:
+        raise OcxConfigError('split policies (%s) need split_root_secret '
+                             'in [filter:ocx]' % ', '.join(split))
+    for policy in policies:
+        unknown = sorted(set(policy.clusters) - set(c.name for c in clusters))
+        if unknown:
+            raise OcxConfigError('policy %r names unknown cluster(s) %s'
+                                 % (policy.name, ', '.join(unknown)))
+    return policies
 
 
 class OcxMiddleware(object):
@@ -184,6 +237,8 @@ class OcxMiddleware(object):
         self.client_timeout = settings.client_timeout
         self.swift_owner_headers = settings.swift_owner_headers
         self.cluster_conf = load_cluster_config(settings.cluster_conf_path)
+        self.policies = load_policies(settings, self.cluster_conf)
+        self.split_root_secret = settings.split_root_secret
         self.ring = ClusterRing(settings.ring_path,
                                 reload_time=settings.ring_check_interval,
                                 logger=self.logger,
@@ -205,6 +260,7 @@ class OcxMiddleware(object):
     def _validate_ring(self, ring_data):
         clusters = [c for c in ring_data['clusters'] if c]
         self.cluster_conf.check_ring(clusters)
+        self.policies.check_ring(clusters)
 
     def context_for(self, req):
         """The request context answering ``req``, or None when the
@@ -305,8 +361,14 @@ def filter_factory(global_conf, **local_conf):
     conf.update(local_conf)
     settings = OcxSettings(conf)  # raises ValueError on nonsense
     clusters = load_cluster_config(settings.cluster_conf_path)
+    try:
+        policies = load_policies(settings, clusters)
+    except OcxConfigError as err:
+        raise ValueError('ocx: %s' % err)
     register_swift_info('ocx', clusters=len(clusters),
-                        landlords=len(clusters.landlords))
+                        landlords=len(clusters.landlords),
+                        policies=policies.info(),
+                        default_policy=policies.default.name)
 
     def ocx_filter(app):
         try:

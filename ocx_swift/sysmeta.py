@@ -71,6 +71,10 @@ BYTES_PARAM = 'ocx_bytes'
 ETAG_PARAM = 'ocx_etag'
 OVERRIDE_ETAG = "x-object-sysmeta-container-update-override-etag"
 CONTINUATION = '--'
+#: the container sysmeta key (as in ``info['sysmeta']``) naming the
+#: container's exchange policy
+POLICY_SYSMETA = 'ocx-policy'
+POLICY_HEADER = 'X-Container-Sysmeta-Ocx-Policy'
 
 #: exchange-side special headers stored under a reserved name
 SPECIAL = {

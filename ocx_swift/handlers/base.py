@@ -229,7 +229,8 @@ class BaseContext(object):
         if self.container is not None:
             path += '/' + self.container
             if self.obj is not None:
-                path += '/' + self.obj
+                path += '/' + (getattr(self, 'backend_obj', None) or
+                               self.obj)
         return path
 
     def backend_headers(self, extra=None, headers=None):
@@ -337,12 +338,28 @@ class BaseContext(object):
                 bresp.close()
                 app_iter = []
             else:
-                app_iter = bresp.iter_body()
+                app_iter = BackendBody(bresp)
         resp = Response(request=self.req, status=bresp.status_line,
                         app_iter=app_iter, conditional_response=False)
         resp.headers.clear()
         resp.headers.update(self.client_headers(bresp))
         return resp
+
+
+class BackendBody(object):
+    """A landlord's body as a WSGI app_iter whose ``close`` gives the
+    connection back even when nobody started reading it."""
+
+    def __init__(self, bresp):
+        self.bresp = bresp
+        self._chunks = bresp.iter_body()
+
+    def __iter__(self):
+        return self._chunks
+
+    def close(self):
+        self._chunks.close()
+        self.bresp.close()
 
 
 def response_from_parts(req, status, headers, body=b''):

@@ -44,12 +44,12 @@ from swift.common.request_helpers import validate_container_params
 from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPException, \
     HTTPNotFound
 from swift.common.utils import config_true_value
-from swift.common.storage_policy import POLICIES
 
 from ocx_swift.handlers.base import BaseContext, ok, \
     response_from_parts, split_results, sum_headers, unavailable
 from ocx_swift.listing import merge_object_listings
-from ocx_swift.sysmeta import decode_listing_entry
+from ocx_swift.sysmeta import POLICY_HEADER, POLICY_SYSMETA, \
+    decode_listing_entry
 
 COUNT_HEADERS = ('X-Container-Object-Count', 'X-Container-Bytes-Used')
 
@@ -91,9 +91,13 @@ class ContainerContext(BaseContext):
         return answers
 
     def handle_PUT(self):
-        error = self._check_write() or self._check_policy()
+        error = self._check_write()
         if error:
             return error
+        policy, error = self._put_policy()
+        if error:
+            return error
+        self.req.headers[POLICY_HEADER] = policy.name
         answers = self._write_all()
         if not isinstance(answers, list):
             return answers
@@ -142,23 +146,33 @@ class ContainerContext(BaseContext):
                 'Content-Type': 'text/html; charset=UTF-8'})
         return self._first_error(answers)
 
-    def _check_policy(self):
-        """A container takes the exchange's default storage policy; a
-        policy the exchange does not know is refused as Swift does."""
-        name = self.req.headers.get('X-Storage-Policy')
-        if not name:
-            return None
-        policy = POLICIES.get_by_name(name)
-        if policy is None:
-            return HTTPBadRequest(request=self.req,
-                                  content_type='text/plain',
-                                  body='Invalid X-Storage-Policy %r' % name)
-        if policy.is_deprecated:
-            return HTTPBadRequest(request=self.req,
-                                  content_type='text/plain',
-                                  body='Storage Policy %r is deprecated' %
-                                  policy.name)
-        return None
+    def _put_policy(self):
+        """The policy of the container being created or updated.
+
+        ``X-Storage-Policy`` names one of the exchange's policies (400 for
+        an unknown one); an existing container keeps its policy (409 when
+        asked for another, as Swift); the default policy otherwise.
+
+        :returns: ``(policy, None)`` or ``(None, error response)``
+        """
+        policies = self.ocx.policies
+        asked = self.req.headers.get('X-Storage-Policy')
+        policy = policies.get(asked) if asked else None
+        if asked and policy is None:
+            return None, HTTPBadRequest(
+                request=self.req, content_type='text/plain',
+                body='Invalid X-Storage-Policy %r' % asked)
+        info = self.container_info()
+        if ok(info.get('status') or 0):
+            current = policies.get(info.get('sysmeta', {}).get(
+                POLICY_SYSMETA)) or policies.default
+            if policy is not None and policy is not current:
+                return None, HTTPConflict(
+                    request=self.req, content_type='text/plain',
+                    body='Container already exists with storage policy '
+                    '%r' % current.name)
+            return current, None
+        return policy or policies.default, None
 
     def _first_error(self, answers):
         for _client, resp, body in answers:
@@ -203,8 +217,13 @@ class ContainerContext(BaseContext):
                 return denial
         home = found[0][1]
         headers = dict(self.client_headers(home))
-        headers.update(sum_headers(found, COUNT_HEADERS))
-        headers['X-Storage-Policy'] = POLICIES.default.name
+        policy = self.ocx.policies.get(
+            headers.get(POLICY_HEADER)) or self.ocx.policies.default
+        counts = sum_headers(found, COUNT_HEADERS)
+        # every object is stored on ``width`` clusters
+        counts['X-Container-Object-Count'] //= policy.width
+        headers.update(counts)
+        headers['X-Storage-Policy'] = policy.name
         if failures:
             headers['X-Ocx-Partial'] = 'true'
             for failure in failures:

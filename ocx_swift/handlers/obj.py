@@ -40,14 +40,16 @@ from swift.common.request_helpers import resolve_etag_is_at_header
 from swift.common.utils import close_if_possible
 from swift.common.exceptions import ChunkReadTimeout
 from swift.common.swob import HTTPBadRequest, HTTPClientDisconnect, \
-    HTTPRequestTimeout, wsgi_to_str
+    HTTPRequestTimeout, HTTPServiceUnavailable, wsgi_to_str
 from swift.common.utils import Timestamp
 
 from ocx_swift.client import CHUNK_SIZE
-from ocx_swift.exceptions import ClusterUnavailable
-from ocx_swift.handlers.base import BaseContext, unavailable
-from ocx_swift.sysmeta import decode_headers, reserved_items, \
-    stored_swift_bytes
+from ocx_swift.exceptions import ClusterUnavailable, PlacementError
+from ocx_swift.handlers.base import BaseContext, ok, response_from_parts, \
+    split_results, unavailable
+from ocx_swift.handlers.upload import ParallelUpload
+from ocx_swift.sysmeta import POLICY_SYSMETA, decode_headers, \
+    reserved_items, stored_swift_bytes
 
 
 def kept_on_post(items):
@@ -58,6 +60,16 @@ def kept_on_post(items):
     return [(k, v) for k, v in decode_headers(reserved.items(), 'object')
             if k.lower().startswith('x-object-sysmeta-') or
             k.lower() == 'x-static-large-object']
+
+
+def joined_failures(req, failures):
+    """One 503 carrying the bodies of several 503s (each names its
+    cluster)."""
+    if len(failures) == 1:
+        return failures[0]
+    return HTTPServiceUnavailable(
+        request=req, content_type='text/plain',
+        body=b''.join(f.body for f in failures))
 
 
 class ClientReadError(Exception):
@@ -74,18 +86,88 @@ class ObjectContext(BaseContext):
     allowed_methods = ('GET', 'HEAD', 'PUT', 'POST', 'DELETE')
     server_type = 'object'
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.policy = None
+        #: the (WSGI string) name landlords store the object under
+        self.backend_obj = self.obj
+
+    def handle(self):
+        if self.req.method not in self.allowed_methods:
+            return super().handle()
+        self.policy, error = self.container_policy()
+        if error:
+            return error
+        try:
+            if self.policy.is_split:
+                from ocx_swift.handlers.split import SplitObjectHandler
+                return SplitObjectHandler(self).handle()
+            return super().handle()
+        except PlacementError as err:
+            return HTTPServiceUnavailable(request=self.req, body=str(err),
+                                          content_type='text/plain')
+
+    def container_policy(self):
+        """The container's policy, and None; or None and an error.
+
+        With one policy the container need not be asked. A container
+        created before its policy was stamped takes the default.
+        """
+        policies = self.ocx.policies
+        if len(policies) == 1:
+            return policies.default, None
+        name = self.container_info().get('sysmeta', {}).get(POLICY_SYSMETA)
+        if not name:
+            return policies.default, None
+        policy = policies.get(name)
+        if policy is None:
+            return None, HTTPServiceUnavailable(
+                request=self.req, content_type='text/plain',
+                body='container policy %r is not configured on this '
+                'exchange' % name)
+        return policy, None
+
+    # -- placement ------------------------------------------------------
+
+    def placement(self, previous=False):
+        """The clusters that hold this object under the container's
+        policy (current ring, or the previous generation's placement).
+
+        :returns: list of cluster dicts; empty for ``previous`` when the
+            ring records no previous placement
+        :raises PlacementError: when the current ring cannot place it
+        """
+        candidates = self.ocx.ring.get_candidates(
+            self.account, self.container, self.backend_obj,
+            previous=previous)
+        if previous:
+            try:
+                return self.policy.choose(candidates) if candidates else []
+            except PlacementError:
+                return []
+        return self.policy.choose(candidates)
+
+    def placement_clients(self, with_previous=False):
+        """Clients of the placement; with the previous generation's extra
+        clusters after them (reads and deletes during a move)."""
+        names = [c['name'] for c in self.placement()]
+        if with_previous:
+            names += [c['name'] for c in self.placement(previous=True)
+                      if c['name'] not in names]
+        return [self.ocx.clients[name] for name in names]
+
     def primary_client(self):
-        _part, clusters = self.ocx.ring.get_clusters(
-            self.account, self.container, self.obj)
-        client = self.ocx.clients[clusters[0]['name']]
+        client = self.placement_clients()[0]
         self.note_cluster(client.name)
         return client
 
-    def _send(self, headers=None, body=None, base_headers=None):
-        """Forward the request to the primary cluster, without its query
-        string: the landlord only stores (``multipart-manifest``,
-        ``symlink`` and the like are for the middlewares left of ocx)."""
-        client = self.primary_client()
+    def _send(self, headers=None, body=None, base_headers=None,
+              client=None):
+        """Forward the request to one cluster (the first of the
+        placement by default), without its query string: the landlord
+        only stores (``multipart-manifest``, ``symlink`` and the like are
+        for the middlewares left of ocx)."""
+        client = client or self.primary_client()
         try:
             bresp = client.request(
                 self.req.method, self.backend_path,
@@ -101,6 +183,32 @@ class ObjectContext(BaseContext):
             return unavailable(self.req, [err])
         return self.passthrough(bresp)
 
+    def _read(self):
+        """GET or HEAD from the first cluster of the placement that has
+        the object, then from the previous generation's (a move under
+        way). A 404 only when every one answered 404."""
+        failures, not_found = [], None
+        for client in self.placement_clients(with_previous=True):
+            resp = self._send(client=client)
+            if resp.status_int // 100 == 5:
+                failures.append(resp)
+                continue
+            if resp.status_int == 404:
+                if not_found is None:
+                    not_found = resp
+                else:
+                    close_if_possible(resp.app_iter)
+                continue
+            if not_found is not None:
+                close_if_possible(not_found.app_iter)
+            self.note_cluster(client.name)
+            return resp
+        if failures:
+            if not_found is not None:
+                close_if_possible(not_found.app_iter)
+            return joined_failures(self.req, failures)
+        return not_found
+
     def handle_GET(self):
         denial = self.authorize('read_acl')
         if denial:
@@ -109,7 +217,7 @@ class ObjectContext(BaseContext):
         if 'X-Backend-Etag-Is-At' in req.headers and (
                 req.if_match or req.if_none_match):
             return self._get_with_alternate_etag()
-        return self._send()
+        return self._read()
 
     handle_HEAD = handle_GET
 
@@ -127,7 +235,7 @@ class ObjectContext(BaseContext):
         for name in conditions:
             conditions[name] = req.headers.pop(name, None)
         try:
-            resp = self._send()
+            resp = self._read()
         finally:
             for name, value in conditions.items():
                 if value is not None:
@@ -153,7 +261,22 @@ class ObjectContext(BaseContext):
         return resp
 
     def handle_DELETE(self):
-        return self.authorize('write_acl') or self._send()
+        """Delete every copy, also where the previous generation placed
+        it (a move under way): 404 only when no cluster had it."""
+        denial = self.authorize('write_acl')
+        if denial:
+            return denial
+        clients = self.placement_clients(with_previous=True)
+        if len(clients) == 1:
+            return self._send(client=clients[0])
+        answers, failures = split_results(self.fan_out(
+            clients, 'DELETE', read_body=True))
+        if failures:
+            return unavailable(self.req, failures)
+        found = [a for a in answers if a[1].status != 404] or answers
+        _client, resp, body = found[0]
+        return response_from_parts(self.req, resp.status_line,
+                                   self.client_headers(resp), body or b'')
 
     def handle_POST(self):
         """A POST replaces user metadata on the landlord, where the
@@ -163,7 +286,31 @@ class ObjectContext(BaseContext):
         denial = self.authorize('write_acl') or self.check_metadata('object')
         if denial:
             return denial
-        client = self.primary_client()
+        clients = self.placement_clients()
+        resp = self._post_all(clients)
+        if resp.status_int == 404:
+            previous = [c for c in self.placement_clients(True)
+                        if c not in clients]
+            if previous:
+                close_if_possible(resp.app_iter)
+                resp = self._post_all(previous)
+        return resp
+
+    def _post_all(self, clients):
+        """POST to each client; the first answer, or a 503 naming any
+        cluster that failed."""
+        answers = [self._post_one(client) for client in clients]
+        failed = [r for r in answers if r.status_int // 100 == 5]
+        if failed:
+            for resp in answers:
+                close_if_possible(resp.app_iter)
+            return joined_failures(self.req, failed)
+        for resp in answers[1:]:
+            close_if_possible(resp.app_iter)
+        return answers[0]
+
+    def _post_one(self, client):
+        self.note_cluster(client.name)
         try:
             head = client.request('HEAD', self.backend_path,
                                   headers=self.backend_headers())
@@ -186,7 +333,7 @@ class ObjectContext(BaseContext):
             # object server keeps swift_bytes
             headers['Content-Type'] = self.req.headers['Content-Type'] + \
                 ';swift_bytes=%s' % swift_bytes
-        resp = self._send(base_headers=headers.items())
+        resp = self._send(base_headers=headers.items(), client=client)
         if 200 <= resp.status_int < 300:
             # Swift's object server answers a POST with the object's
             # sysmeta (symlink answers 307 from it)
@@ -209,10 +356,69 @@ class ObjectContext(BaseContext):
         extra = {}
         if req.content_length is not None:
             extra['Content-Length'] = str(req.content_length)
+        clients = self.placement_clients()
+        if len(clients) > 1:
+            return self._put_copies(clients, extra)
         try:
-            return self._send(extra, self._client_body())
+            return self._send(extra, self._client_body(), client=clients[0])
         except ClientReadError as err:
             return err.response
+
+    def _put_copies(self, clients, extra):
+        """Stream the body to every cluster of the placement at once.
+
+        Success only when every copy is stored (there is no replicator
+        to make up a missing one later); otherwise the copies that were
+        stored are deleted again and the answer names what failed.
+        """
+        headers = self.backend_headers(extra)
+        upload = ParallelUpload(
+            [(c, self.backend_path, headers) for c in clients],
+            self.ocx.timeouts.node)
+        try:
+            for chunk in self._client_body():
+                upload.send_all(chunk)
+                if upload.failed:
+                    break
+        except ClientReadError as err:
+            upload.abort()
+            return err.response
+        if upload.failed:
+            upload.abort()
+            results = upload.results()
+        else:
+            results = upload.finish()
+        return self.settle_put(results)
+
+    def settle_put(self, results):
+        """The client's answer to a PUT stored on several clusters.
+
+        :param results: ``(client, BackendResponse or ClusterUnavailable)``
+        """
+        stored = [(c, r) for c, r in results
+                  if not isinstance(r, ClusterUnavailable) and ok(r.status)]
+        if len(stored) == len(results):
+            resp = results[0][1]
+            return response_from_parts(self.req, resp.status_line,
+                                       self.client_headers(resp))
+        self.remove_stored([c for c, _r in stored])
+        answers = [(c, r, None) for c, r in results]
+        _answers, failures = split_results(answers)
+        if failures:
+            return unavailable(self.req, failures)
+        refused = next(r for _c, r in results if not ok(r.status))
+        return response_from_parts(self.req, refused.status_line,
+                                   self.client_headers(refused))
+
+    def remove_stored(self, clients, path=None):
+        """Delete what a failed PUT stored (best effort, logged)."""
+        if not clients:
+            return
+        for client, resp, _body in self.fan_out(clients, 'DELETE'):
+            if isinstance(resp, ClusterUnavailable) or resp.status // 100 == 5:
+                self.logger.warning('could not remove %s from %s after a '
+                                    'failed PUT: %s', self.backend_path,
+                                    client.name, resp)
 
     def _check_creation(self):
         """Swift's checks of a new object (size, name, content type,

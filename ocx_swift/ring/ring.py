@@ -87,6 +87,27 @@ class _RingState(object):
         self.previous = ring_data['previous']
         self.live = [c for c in self.table if c is not None]
         self.landlords = sorted(set(c['landlord'] for c in self.live))
+        self._previous_state = None
+
+    def previous_state(self):
+        """The previous generation's placement as a ring state of its
+        own (same salt and partitions), or None."""
+        if self.previous is None:
+            return None
+        if self._previous_state is None:
+            data = dict(self.data, previous=None,
+                        generation=self.previous['generation'],
+                        clusters=self.previous['clusters'],
+                        replica2part2cluster=self.previous[
+                            'replica2part2cluster'])
+            self._previous_state = _RingState(data, self.signature)
+        return self._previous_state
+
+    def candidates(self, part):
+        """Primaries, then handoffs, of a partition."""
+        return self.primaries(part) + [
+            dict(c, handoff_index=i)
+            for i, c in enumerate(self.handoffs(part))]
 
     def part_for(self, path_bytes):
         digest = xxhash.xxh3_64_intdigest(self.salt + path_bytes)
@@ -299,6 +320,23 @@ class ClusterRing(object):
         part = state.part_for(name_path_bytes(account, container, obj))
         return state.primaries(part, previous['clusters'],
                                previous['replica2part2cluster'])
+
+    def get_candidates(self, account, container=None, obj=None,
+                       previous=False):
+        """Every cluster that may hold a name, in placement order.
+
+        :param previous: use the previous generation's placement
+        :returns: list of cluster dicts, primaries (with ``index``) then
+            handoffs (with ``handoff_index``); an empty list when
+            ``previous`` is asked for and the ring records none
+        """
+        state = self._current()
+        if previous:
+            state = state.previous_state()
+            if state is None:
+                return []
+        return state.candidates(
+            state.part_for(name_path_bytes(account, container, obj)))
 
     @property
     def previous_generation(self):

@@ -543,7 +543,9 @@ def test_filter_factory_builds_the_middleware(tmp_path, clean_registry):
     ocx = FakeClusterSet(3, tmp_path)
     factory = filter_factory({'swift_dir': str(tmp_path)}, **ocx.conf)
     assert registry.get_swift_info()['ocx'] == {
-        'clusters': 3, 'landlords': 3}
+        'clusters': 3, 'landlords': 3, 'default_policy': 'Policy-0',
+        'policies': {'Policy-0': {'kind': 'replicated', 'width': 1,
+                                  'read_quorum': 1, 'default': True}}}
     info = repr(registry.get_swift_info(admin=True))
     for cluster in ocx:
         assert cluster.key not in info

@@ -41,6 +41,9 @@ NAMES_N = sorted(set(
     ['obj%02d' % i for i in range(30)] +
     ['dir%d/f\u00e9%d' % (i, j) for i in range(4) for j in range(3)]))
 
+#: how a container's policy is stamped on every landlord
+STAMPED_POLICY = 'X-Container-Meta-Ocx-Sys-Ocx-Policy'
+
 
 @pytest.fixture
 def ocx(tmp_path):
@@ -86,7 +89,8 @@ def test_put_creates_on_every_cluster(ocx):
         cont = cluster.get_container(ACCOUNT, CONT_N)
         assert cont is not None
         assert cont.meta == {'X-Container-Read': '.r:*',
-                             'X-Container-Meta-Cafe': 'cr\xc3\xa8me'}
+                             'X-Container-Meta-Cafe': 'cr\xc3\xa8me',
+                             STAMPED_POLICY: 'Policy-0'}
         assert [c.path for c in cluster.storage_calls('PUT')] == \
             ['/v1/AUTH_test/c\u00e9']
     assert ocx.request(CONT_PATH, 'PUT').status_int == 202
@@ -175,7 +179,8 @@ def test_owner_sets_acls(ocx):
                        headers={'X-Container-Read': BOB})
     assert resp.status_int == 201
     assert all(c.get_container(ACCOUNT, CONT_N).meta ==
-               {'X-Container-Read': BOB} for c in ocx)
+               {'X-Container-Read': BOB, STAMPED_POLICY: 'Policy-0'}
+               for c in ocx)
 
 
 def test_acls_of_non_owner_are_not_forwarded(ocx):
@@ -185,7 +190,7 @@ def test_acls_of_non_owner_are_not_forwarded(ocx):
     assert resp.status_int == 201
     for cluster in ocx:
         assert cluster.get_container(ACCOUNT, CONT_N).meta == {
-            'X-Container-Meta-A': 'b'}
+            'X-Container-Meta-A': 'b', STAMPED_POLICY: 'Policy-0'}
 
 
 # -- DELETE -------------------------------------------------------------

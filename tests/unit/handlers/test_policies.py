@@ -1,0 +1,184 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Containers choose a policy; objects are placed by it."""
+
+import json
+
+import pytest
+from swift.common.swob import str_to_wsgi
+
+from ocx_swift.middleware import OcxMiddleware
+from tests.unit.fakes import FakeClusterSet
+
+ACCOUNT = 'AUTH_test'
+POLICIES = u'''
+[policy:standard]
+kind = replicated
+default = yes
+
+[policy:two]
+kind = replicated
+replicas = 2
+
+[policy:only-l2]
+kind = pinned
+landlords = l2
+'''
+NAMES_N = ['caf\u00e9 %d' % i for i in range(12)]
+
+
+@pytest.fixture
+def ocx(tmp_path):
+    path = tmp_path / 'ocx-policies.conf'
+    path.write_text(POLICIES, encoding='utf-8')
+    clusters = FakeClusterSet(3, tmp_path, policy_conf_path=str(path))
+    yield clusters
+    assert clusters.unclosed() == []
+
+
+def cpath(container_n):
+    return '/v1/%s/%s' % (ACCOUNT, str_to_wsgi(container_n))
+
+
+def holders(ocx, container_n, name_n):
+    return sorted(c.name for c in ocx
+                  if c.get_object(ACCOUNT, container_n, name_n) is not None)
+
+
+def test_container_takes_the_named_policy_and_shows_it(ocx):
+    resp = ocx.request(cpath('d\u00fco'), 'PUT',
+                       headers={'X-Storage-Policy': 'TWO'})
+    assert resp.status_int == 201
+    head = ocx.request(cpath('d\u00fco'), 'HEAD')
+    assert head.headers['X-Storage-Policy'] == 'two'
+    # the stamp is sysmeta (which the gatekeeper hides), never meta
+    assert not any(k.lower().startswith('x-container-meta-ocx')
+                   for k in head.headers)
+    assert ocx.request(cpath('plain'), 'PUT').status_int == 201
+    assert ocx.request(cpath('plain'), 'HEAD').headers[
+        'X-Storage-Policy'] == 'standard'
+
+
+def test_unknown_policy_is_400_naming_it_and_nothing_is_written(ocx):
+    resp = ocx.request(cpath('c'), 'PUT',
+                       headers={'X-Storage-Policy': 'platinum'})
+    assert resp.status_int == 400
+    assert b"Invalid X-Storage-Policy 'platinum'" in resp.body
+    assert ocx.storage_calls('PUT') == []
+
+
+def test_policy_cannot_change(ocx):
+    assert ocx.request(cpath('c'), 'PUT', headers={
+        'X-Storage-Policy': 'two'}).status_int == 201
+    ocx.clear_calls()
+    resp = ocx.request(cpath('c'), 'PUT',
+                       headers={'X-Storage-Policy': 'standard'})
+    assert resp.status_int == 409
+    assert b"already exists with storage policy 'two'" in resp.body
+    assert ocx.storage_calls('PUT') == []
+    # the same policy again, or none, is fine and keeps it
+    assert ocx.request(cpath('c'), 'PUT', headers={
+        'X-Storage-Policy': 'two'}).status_int == 202
+    assert ocx.request(cpath('c'), 'PUT').status_int == 202
+    assert ocx.request(cpath('c'), 'HEAD').headers[
+        'X-Storage-Policy'] == 'two'
+
+
+def test_replicated_objects_are_on_two_landlords(ocx):
+    ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': 'two'})
+    seen = set()
+    for name_n in NAMES_N:
+        path = cpath('c') + '/' + str_to_wsgi(name_n)
+        body = name_n.encode('utf-8') * 1000
+        assert ocx.request(path, 'PUT', body=body).status_int == 201
+        where = holders(ocx, 'c', name_n)
+        assert len(where) == 2
+        seen.update(where)
+        get = ocx.request(path)
+        assert get.status_int == 200 and get.body == body
+    assert seen == {'c1', 'c2', 'c3'}
+    head = ocx.request(cpath('c'), 'HEAD')
+    assert head.headers['X-Container-Object-Count'] == str(len(NAMES_N))
+    listing = json.loads(ocx.request(cpath('c') + '?format=json').body)
+    assert [e['name'] for e in listing] == sorted(NAMES_N)
+
+
+def test_replicated_read_survives_one_landlord_down(ocx):
+    ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': 'two'})
+    path = cpath('c') + '/' + str_to_wsgi(NAMES_N[0])
+    assert ocx.request(path, 'PUT', body=b'data').status_int == 201
+    first = holders(ocx, 'c', NAMES_N[0])[0]
+    ocx.by_name[first].break_()
+    get = ocx.request(path)
+    assert get.status_int == 200 and get.body == b'data'
+
+
+def test_replicated_put_fails_whole_when_a_copy_fails(ocx):
+    ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': 'two'})
+    name_n = NAMES_N[1]
+    path = cpath('c') + '/' + str_to_wsgi(name_n)
+    assert ocx.request(path, 'PUT', body=b'v1').status_int == 201
+    where = holders(ocx, 'c', name_n)
+    ocx.by_name[where[1]].break_()
+    resp = ocx.request(path, 'PUT', body=b'v2')
+    assert resp.status_int == 503
+    assert ("cluster '%s' unavailable" % where[1]).encode() in resp.body
+    ocx.by_name[where[1]].heal()
+    # the copy that was stored was taken back
+    assert ocx.by_name[where[0]].get_object(ACCOUNT, 'c', name_n) is None
+
+
+def test_replicated_delete_and_post_reach_every_copy(ocx):
+    ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': 'two'})
+    path = cpath('c') + '/' + str_to_wsgi(NAMES_N[2])
+    ocx.request(path, 'PUT', body=b'x')
+    resp = ocx.request(path, 'POST', headers={'X-Object-Meta-K': 'v'})
+    assert resp.status_int == 202
+    for name in holders(ocx, 'c', NAMES_N[2]):
+        obj = ocx.by_name[name].get_object(ACCOUNT, 'c', NAMES_N[2])
+        assert obj.headers.get('X-Object-Meta-K') == 'v'
+    assert ocx.request(path, 'DELETE').status_int == 204
+    assert holders(ocx, 'c', NAMES_N[2]) == []
+    assert ocx.request(path, 'DELETE').status_int == 404
+
+
+def test_pinned_objects_stay_with_their_landlord(ocx):
+    ocx.request(cpath('eu'), 'PUT', headers={'X-Storage-Policy': 'only-l2'})
+    for name_n in NAMES_N:
+        path = cpath('eu') + '/' + str_to_wsgi(name_n)
+        assert ocx.request(path, 'PUT', body=b'x').status_int == 201
+        assert holders(ocx, 'eu', name_n) == ['c2']
+        assert ocx.request(path).body == b'x'
+
+
+def test_policy_needing_more_landlords_than_the_ring_is_refused(tmp_path):
+    path = tmp_path / 'p.conf'
+    path.write_text(u'[policy:wide]\nkind = replicated\nreplicas = 4\n',
+                    encoding='utf-8')
+    with pytest.raises(ValueError) as caught:
+        FakeClusterSet(3, tmp_path, policy_conf_path=str(path))
+    assert "policy 'wide' (replicated r=4) needs 4 landlords" in \
+        str(caught.value)
+
+
+def test_split_policy_needs_a_root_secret(tmp_path):
+    path = tmp_path / 'p.conf'
+    path.write_text(u'[policy:s]\nkind = split\nscheme = xor\nn = 2\n',
+                    encoding='utf-8')
+    ocx = FakeClusterSet(3, tmp_path)
+    conf = dict(ocx.conf, policy_conf_path=str(path))
+    with pytest.raises(ValueError) as caught:
+        OcxMiddleware(ocx.app, conf)
+    assert 'need split_root_secret' in str(caught.value)
