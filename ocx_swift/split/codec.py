@@ -97,7 +97,10 @@ def make_scheme(scheme, n, k, ec_type):
         return XorScheme(n)
     if k is None:
         raise ValueError('aont-rs needs k')
-    check_int('k', k, 1, n - 1)
+    if k == 1:
+        raise ValueError('aont-rs k must be at least 2: with k=1 every '
+                         'share alone decodes the object')
+    check_int('k', k, 2, n - 1)
     return AontRsScheme(n, k, ec_type)
 
 
@@ -110,7 +113,8 @@ class SplitCodec(object):
     :param scheme: ``'xor'`` (n-of-n) or ``'aont-rs'`` (k-of-n)
     :param n: number of shares (one per landlord), 2..32
     :param k: shares needed to decode; for ``xor`` None or n, for
-              ``aont-rs`` 1 <= k < n
+              ``aont-rs`` 2 <= k < n (k=1 would let one landlord read
+              the object)
     :param segment_size: plaintext bytes per segment, > 0
     :param ec_type: ``aont-rs`` only: the pyeclib ec_type, as persisted
                     with an object; None picks one (see ``ec_type``)

@@ -126,7 +126,8 @@ class AontRsScheme(object):
     """k-of-n AONT-RS coding of a segment.
 
     :param n: number of shares
-    :param k: shares needed to decode, 1 <= k < n
+    :param k: shares needed to decode, 2 <= k < n (with k=1 each
+              fragment holds the whole package)
     :param ec_type: pyeclib ec_type, or None to pick one (the choice is
                     in ``ec_type`` and must be persisted: fragments of
                     one ec_type do not decode with another)

@@ -130,7 +130,8 @@ class RecordSplitter(object):
         self.share = share
         self.next_segment = first_seg
         self.last_segment = count - 1 if last_seg is None else last_seg
-        if count and not 0 <= first_seg <= self.last_segment < count:
+        if (count or last_seg is not None) and \
+                not 0 <= first_seg <= self.last_segment < count:
             raise IndexError('segments %d-%d of %d'
                              % (first_seg, self.last_segment, count))
         self._pending = bytearray()

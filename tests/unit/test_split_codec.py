@@ -491,9 +491,11 @@ def test_aont_rs_keys_are_fresh():
 # -- parameters -------------------------------------------------------
 
 @pytest.mark.parametrize('args,kwargs,message', [
-    (('aont-rs', 3, 3), {}, 'k must be between 1 and 2'),
+    (('aont-rs', 3, 3), {}, 'k must be between 2 and 2'),
     (('aont-rs', 3, 4), {}, 'k must be'),
     (('aont-rs', 3, 0), {}, 'k must be'),
+    (('aont-rs', 3, 1), {}, 'every share alone decodes'),
+    (('aont-rs', 2, 1), {}, 'k must be at least 2'),
     (('aont-rs', 3), {}, 'aont-rs needs k'),
     (('xor', 1), {}, 'n must be between 2 and 32'),
     (('aont-rs', 1, 1), {}, 'n must be'),

@@ -172,3 +172,5 @@ def test_splitter_rejects_segments_outside_the_object(codec):
     for first_seg, last_seg in ((0, 3), (2, 1), (-1, 0)):
         with pytest.raises(IndexError):
             RecordSplitter(codec, 3 * SEG, 0, first_seg, last_seg)
+    with pytest.raises(IndexError):
+        RecordSplitter(codec, 0, 0, 0, 0)
