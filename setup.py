@@ -31,6 +31,8 @@ setup(
         'python-swiftclient',
         'urllib3>=2',
         'xxhash>=3',
+        'cryptography>=3.1',
+        'pyeclib>=1.3.1',
         'tqdm',
     ],
     extras_require={

@@ -66,3 +66,61 @@ class ClusterUnavailable(OcxError):
         if self.trans_id:
             text += ' (remote txn %s)' % self.trans_id
         return text
+
+
+class SplitDecodeError(OcxError):
+    """Split-stored data that cannot be turned back into the object.
+
+    The decoder raises one of these rather than ever return bytes it
+    cannot vouch for.
+    """
+
+
+class ShareAuthError(SplitDecodeError):
+    """One or more shares failed authentication (tampered, truncated,
+    swapped or replayed records).
+
+    :param shares: iterable of the bad share indexes
+    :param segment: the segment index, if known
+    :param reason: short text for logs
+    """
+
+    def __init__(self, shares, segment=None, reason='failed authentication'):
+        self.shares = set(shares)
+        self.segment = segment
+        self.reason = reason
+        super().__init__(str(self))
+
+    def __str__(self):
+        text = 'share%s %s %s' % (
+            '' if len(self.shares) == 1 else 's',
+            ', '.join(str(s) for s in sorted(self.shares)), self.reason)
+        if self.segment is not None:
+            text += ' (segment %d)' % self.segment
+        return text
+
+
+class NotEnoughShares(SplitDecodeError):
+    """Fewer valid shares than the scheme needs to rebuild a segment.
+
+    :param have: how many valid shares were given
+    :param need: how many the scheme needs
+    :param segment: the segment index, if known
+    """
+
+    def __init__(self, have, need, segment=None):
+        self.have = have
+        self.need = need
+        self.segment = segment
+        super().__init__(str(self))
+
+    def __str__(self):
+        text = '%d valid share%s, need %d' % (
+            self.have, '' if self.have == 1 else 's', self.need)
+        if self.segment is not None:
+            text += ' (segment %d)' % self.segment
+        return text
+
+
+class SealedNameError(SplitDecodeError):
+    """A sealed name token that is malformed or fails authentication."""

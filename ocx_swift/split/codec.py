@@ -1,0 +1,300 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The split codec: segments, records, shares and their layout.
+
+An object of ``size`` bytes is cut into segments of ``segment_size``
+bytes (the last one shorter; none at all for an empty object). Each
+segment is coded by the scheme (:mod:`ocx_swift.split.schemes`) into n
+fragments, and each fragment becomes a *record*::
+
+    record = fragment || tag
+    tag    = HMAC-SHA256(mac_key, header || fragment)        (32 bytes)
+    header = struct '>8s16sBHHQHQQQ': b'ocxsplt1', object id, scheme
+             code, n, k, segment size, share index, segment index,
+             segment plaintext length, fragment length
+
+The header is fixed width and the fragment is the only variable part, so
+no two different (object, share, segment, length) can give one MAC
+input. ``mac_key`` comes from :func:`ocx_swift.split.keys.derive_object_keys`
+and so is bound to the object's path and to the object id the PUT chose:
+a record moved to another share, segment, object or older version of the
+object fails its tag. The full 32-byte tag is kept: at 32 bytes per
+segment the cost is negligible.
+
+Share i of the object is the concatenation of its records for segments
+0, 1, 2, ...; every record of a segment has the same size
+(:meth:`SplitCodec.record_size`), so every share has the same size
+(:meth:`SplitCodec.share_size`) and a byte range of the object maps to
+one byte range of each share (:meth:`SplitCodec.segments_for_range`,
+:meth:`SplitCodec.share_range`).
+
+Decoding checks every given record's length and tag before any fragment
+is decoded, and raises :class:`~ocx_swift.exceptions.ShareAuthError`
+(naming the bad shares) or
+:class:`~ocx_swift.exceptions.NotEnoughShares`; it never returns bytes
+other than those encoded.
+
+What must be persisted with the object to read it back: the object id
+and size, and :meth:`SplitCodec.params` (scheme, n, k, segment size and,
+for ``aont-rs``, the pyeclib ec_type).
+"""
+
+import hashlib
+import hmac
+import struct
+
+from ocx_swift.exceptions import NotEnoughShares, ShareAuthError, \
+    SplitDecodeError
+from ocx_swift.split.keys import OBJECT_ID_BYTES
+from ocx_swift.split.schemes import AontRsScheme, XorScheme
+
+DEFAULT_SEGMENT_SIZE = 1024 * 1024
+TAG_BYTES = 32
+SCHEME_CODES = {'xor': 1, 'aont-rs': 2}
+TAG_LABEL = b'ocxsplt1'
+TAG_HEADER = struct.Struct('>8s16sBHHQHQQQ')
+#: pyeclib (liberasurecode) handles at most 32 fragments
+MAX_SHARES = 32
+
+
+def check_int(name, value, low, high=None):
+    """:raises ValueError: unless ``low <= value <= high`` (an int)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError('%s must be an integer, not %r' % (name, value))
+    if value < low or (high is not None and value > high):
+        limit = '>= %d' % low if high is None else \
+            'between %d and %d' % (low, high)
+        raise ValueError('%s must be %s, not %d' % (name, limit, value))
+
+
+def make_scheme(scheme, n, k, ec_type):
+    """The scheme object for validated parameters.
+
+    :raises ValueError: on an unknown scheme or parameters it cannot use
+    """
+    if scheme not in SCHEME_CODES:
+        raise ValueError('unknown split scheme %r (known: %s)' % (
+            scheme, ', '.join(sorted(SCHEME_CODES))))
+    check_int('n', n, 2, MAX_SHARES)
+    if scheme == 'xor':
+        if k not in (None, n):
+            raise ValueError('xor needs every share: k must be n (%d), '
+                             'not %r' % (n, k))
+        if ec_type is not None:
+            raise ValueError('xor takes no ec_type')
+        return XorScheme(n)
+    if k is None:
+        raise ValueError('aont-rs needs k')
+    if k == 1:
+        raise ValueError('aont-rs k must be at least 2: with k=1 every '
+                         'share alone decodes the object')
+    check_int('k', k, 2, n - 1)
+    return AontRsScheme(n, k, ec_type)
+
+
+class SplitCodec(object):
+    """Encodes segments into authenticated records and back.
+
+    One codec serves every object of one split policy; it holds no keys
+    and no per-object state, and is safe to share between greenthreads.
+
+    :param scheme: ``'xor'`` (n-of-n) or ``'aont-rs'`` (k-of-n)
+    :param n: number of shares (one per landlord), 2..32
+    :param k: shares needed to decode; for ``xor`` None or n, for
+              ``aont-rs`` 2 <= k < n (k=1 would let one landlord read
+              the object)
+    :param segment_size: plaintext bytes per segment, > 0
+    :param ec_type: ``aont-rs`` only: the pyeclib ec_type, as persisted
+                    with an object; None picks one (see ``ec_type``)
+    :raises ValueError: with the reason, on any unusable parameter
+    """
+
+    def __init__(self, scheme, n, k=None, segment_size=DEFAULT_SEGMENT_SIZE,
+                 ec_type=None):
+        check_int('segment_size', segment_size, 1)
+        self._scheme = make_scheme(scheme, n, k, ec_type)
+        self.scheme = scheme
+        self.n = n
+        self.k = self._scheme.k
+        self.segment_size = segment_size
+        self.ec_type = self._scheme.ec_type
+
+    def __repr__(self):
+        return 'SplitCodec(%r, %d, %d, %d%s)' % (
+            self.scheme, self.n, self.k, self.segment_size,
+            ', %r' % self.ec_type if self.ec_type else '')
+
+    def params(self):
+        """What to persist with an object to decode it later: a dict
+        whose items are this class's keyword arguments."""
+        return {'scheme': self.scheme, 'n': self.n, 'k': self.k,
+                'segment_size': self.segment_size, 'ec_type': self.ec_type}
+
+    # -- layout -------------------------------------------------------
+
+    def segment_count(self, size):
+        """Number of segments of an object of ``size`` bytes."""
+        return -(-size // self.segment_size)
+
+    def segment_length(self, size, index):
+        """Plaintext bytes of segment ``index`` of a ``size``-byte object.
+
+        :raises IndexError: if the object has no such segment
+        """
+        count = self.segment_count(size)
+        if not 0 <= index < count:
+            raise IndexError('segment %d of %d' % (index, count))
+        if index < count - 1:
+            return self.segment_size
+        return size - self.segment_size * (count - 1)
+
+    def record_size(self, plain_len):
+        """Bytes one record of a ``plain_len``-byte segment takes on a
+        share (the same for every share)."""
+        return self._scheme.fragment_size(plain_len) + TAG_BYTES
+
+    def share_size(self, size):
+        """Bytes of each share of a ``size``-byte object."""
+        count = self.segment_count(size)
+        if not count:
+            return 0
+        last = self.segment_length(size, count - 1)
+        return ((count - 1) * self.record_size(self.segment_size) +
+                self.record_size(last))
+
+    def segments_for_range(self, size, first, last):
+        """Segments holding bytes ``first..last`` (inclusive) of an object.
+
+        :returns: (first segment index, last segment index)
+        :raises ValueError: unless ``0 <= first <= last < size``
+        """
+        if not 0 <= first <= last < size:
+            raise ValueError('byte range %d-%d not within %d bytes'
+                             % (first, last, size))
+        return first // self.segment_size, last // self.segment_size
+
+    def share_range(self, size, first_seg, last_seg):
+        """Byte range of segments ``first_seg..last_seg`` on any share.
+
+        :returns: (start, end), both inclusive, as in an HTTP Range
+        :raises IndexError: if a segment is out of range
+        """
+        if first_seg > last_seg:
+            raise IndexError('segments %d-%d' % (first_seg, last_seg))
+        self.segment_length(size, first_seg)  # raises if out of range
+        full = self.record_size(self.segment_size)
+        end = last_seg * full + self.record_size(
+            self.segment_length(size, last_seg))
+        return first_seg * full, end - 1
+
+    # -- records ------------------------------------------------------
+
+    def _tag(self, keys, object_id, share, index, plain_len, fragment):
+        header = TAG_HEADER.pack(
+            TAG_LABEL, object_id, SCHEME_CODES[self.scheme], self.n,
+            self.k, self.segment_size, share, index, plain_len,
+            len(fragment))
+        mac = hmac.new(keys.mac_key, header, hashlib.sha256)
+        mac.update(fragment)
+        return mac.digest()
+
+    def _check_segment(self, object_id, index, plain_len):
+        if not isinstance(object_id, bytes) or \
+                len(object_id) != OBJECT_ID_BYTES:
+            raise ValueError('object_id must be %d bytes' % OBJECT_ID_BYTES)
+        check_int('segment index', index, 0)
+        check_int('segment length', plain_len, 1, self.segment_size)
+
+    def encode_segment_parts(self, keys, object_id, index, plaintext):
+        """The n records of one segment, each as its two parts.
+
+        For a caller that writes a record as two pieces anyway (a share's
+        PUT body iterator): it saves joining them, a copy of every
+        fragment.
+
+        :returns: list of n (fragment, tag) pairs of bytes; record i,
+                  ``fragment + tag``, goes to share i
+        """
+        self._check_segment(object_id, index, len(plaintext))
+        fragments = self._scheme.encode(plaintext)
+        return [(fragment, self._tag(keys, object_id, share, index,
+                                     len(plaintext), fragment))
+                for share, fragment in enumerate(fragments)]
+
+    def encode_segment(self, keys, object_id, index, plaintext):
+        """The n records of one segment.
+
+        :param keys: the object's :class:`~ocx_swift.split.keys.ObjectKeys`
+        :param object_id: the 16-byte id of this PUT of the object
+        :param index: the segment index, from 0
+        :param plaintext: the segment (bytes-like, 1..segment_size bytes)
+        :returns: list of n records (bytes); record i goes to share i
+        """
+        return [b''.join(parts) for parts in self.encode_segment_parts(
+            keys, object_id, index, plaintext)]
+
+    def verify_records(self, keys, object_id, index, plain_len, records):
+        """Check the length and tag of every given record of a segment.
+
+        :returns: (dict of share index to fragment of the records that
+                  passed (a memoryview), set of share indexes that
+                  failed)
+        """
+        self._check_segment(object_id, index, plain_len)
+        expected = self.record_size(plain_len)
+        good, bad = {}, set()
+        for share, record in records.items():
+            check_int('share index', share, 0, self.n - 1)
+            if len(record) != expected:
+                bad.add(share)
+                continue
+            view = memoryview(record)
+            fragment = view[:-TAG_BYTES]
+            tag = self._tag(keys, object_id, share, index, plain_len,
+                            fragment)
+            if hmac.compare_digest(tag, view[-TAG_BYTES:]):
+                good[share] = fragment
+            else:
+                bad.add(share)
+        return good, bad
+
+    def decode_segment(self, keys, object_id, index, plain_len, records):
+        """The plaintext of one segment, from authenticated records.
+
+        Every given record is checked before anything is decoded, so
+        give only as many as needed (k; n for ``xor``).
+
+        :param keys: the object's :class:`~ocx_swift.split.keys.ObjectKeys`
+        :param object_id: the 16-byte id of the PUT that wrote the object
+        :param index: the segment index
+        :param plain_len: the segment's plaintext length
+                          (:meth:`segment_length`)
+        :param records: dict of share index to record (bytes-like)
+        :returns: the segment (bytes)
+        :raises ShareAuthError: naming every given share whose record is
+                                the wrong size or fails its tag
+        :raises NotEnoughShares: if all are valid but fewer than k
+        """
+        good, bad = self.verify_records(keys, object_id, index, plain_len,
+                                        records)
+        if bad:
+            raise ShareAuthError(bad, index)
+        if len(good) < self.k:
+            raise NotEnoughShares(len(good), self.k, index)
+        plaintext = self._scheme.decode(good, plain_len)
+        if len(plaintext) != plain_len:
+            raise SplitDecodeError('segment %d decoded to %d bytes, not %d'
+                                   % (index, len(plaintext), plain_len))
+        return plaintext
