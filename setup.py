@@ -41,6 +41,7 @@ setup(
     entry_points={
         'paste.filter_factory': [
             'ocx = ocx_swift.middleware:filter_factory',
+            'ocx_s3location = ocx_swift.s3location:filter_factory',
         ],
         'console_scripts': [
             'ocx-aio = ocx_swift.aio.cli:main',

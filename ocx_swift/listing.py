@@ -24,6 +24,7 @@ cluster holding all the entries would return: any entry of the true first
 Names here are native (JSON) strings. Nothing here does I/O.
 """
 
+import bisect
 import heapq
 
 
@@ -101,3 +102,66 @@ def _add_container_stats(total, entry):
     total['bytes'] = total.get('bytes', 0) + entry.get('bytes', 0)
     if entry.get('last_modified', '') > total.get('last_modified', ''):
         total['last_modified'] = entry['last_modified']
+
+
+def filter_object_listing(entries, limit, marker='', end_marker='',
+                          prefix=None, delimiter=None, reverse=False):
+    """One page of a container listing from all of its entries.
+
+    For containers whose landlords cannot filter (hidden names: they
+    hold keyed hashes, so the exchange sorts the real names itself). The
+    rules are those of Swift's ``ContainerBroker.list_objects_iter``.
+
+    :param entries: every entry dict (``name`` key), sorted by name,
+                    names unique
+    :returns: the page, a list of entry dicts and ``{'subdir': ...}``
+    """
+    names = [e['name'] for e in entries]
+    if reverse:
+        marker, end_marker = end_marker, marker
+    if delimiter and not prefix:
+        prefix = ''
+    end_prefix = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
+    if marker and (not prefix or marker >= prefix):
+        lo = bisect.bisect_right(names, marker)
+    elif prefix:
+        lo = bisect.bisect_left(names, prefix)
+    else:
+        lo = 0
+    if end_marker and (not prefix or end_marker < end_prefix):
+        hi = bisect.bisect_left(names, end_marker)
+    elif prefix:
+        hi = bisect.bisect_left(names, end_prefix)
+    else:
+        hi = len(names)
+    if prefix is None or not delimiter:
+        window = entries[lo:hi]
+        return (window[::-1] if reverse else window)[:limit]
+    return _delimited(entries, names, lo, hi, limit, prefix, delimiter,
+                      reverse, marker)
+
+
+def _delimited(entries, names, lo, hi, limit, prefix, delimiter, reverse,
+               orig_marker):
+    results = []
+    while lo < hi and len(results) < limit:
+        i = hi - 1 if reverse else lo
+        name = names[i]
+        end = name.find(delimiter, len(prefix))
+        if end < 0:
+            results.append(entries[i])
+            if reverse:
+                hi -= 1
+            else:
+                lo += 1
+            continue
+        dir_name = name[:end + len(delimiter)]
+        if dir_name != orig_marker:
+            results.append({'subdir': dir_name})
+        if reverse:
+            hi = bisect.bisect_left(names, dir_name, lo, hi)
+        else:
+            after = name[:end] + delimiter[:-1] + \
+                chr(ord(delimiter[-1]) + 1)
+            lo = bisect.bisect_left(names, after, lo, hi)
+    return results

@@ -238,6 +238,14 @@ class OcxMiddleware(object):
         self.swift_owner_headers = settings.swift_owner_headers
         self.cluster_conf = load_cluster_config(settings.cluster_conf_path)
         self.policies = load_policies(settings, self.cluster_conf)
+        unlisted = [p.name for p in self.policies
+                    if POLICIES.get_by_name(p.name) is None]
+        if unlisted:
+            self.logger.warning(
+                'policies %s are not storage policies of this proxy\'s '
+                'swift.conf: /info does not list them and s3api gives '
+                'multipart segments of their buckets the default policy',
+                ', '.join(unlisted))
         self.split_root_secret = settings.split_root_secret
         self.ring = ClusterRing(settings.ring_path,
                                 reload_time=settings.ring_check_interval,

@@ -69,6 +69,9 @@ MAX_VALUE = 256
 #: ``swift_*`` parameters and strip the override sysmeta)
 BYTES_PARAM = 'ocx_bytes'
 ETAG_PARAM = 'ocx_etag'
+#: content-type parameter carrying a hidden-name object's sealed name
+NAME_PARAM = 'ocx_name'
+LISTING_PARAMS = (BYTES_PARAM, ETAG_PARAM, NAME_PARAM)
 OVERRIDE_ETAG = "x-object-sysmeta-container-update-override-etag"
 CONTINUATION = '--'
 #: the container sysmeta key (as in ``info['sysmeta']``) naming the
@@ -121,7 +124,7 @@ def _split_params(content_type):
     kept = [parts[0]]
     for part in parts[1:]:
         key, sep, value = part.strip().partition('=')
-        if sep and key in (BYTES_PARAM, ETAG_PARAM):
+        if sep and key in LISTING_PARAMS:
             params[key] = value
         else:
             kept.append(part)
@@ -140,6 +143,31 @@ def stored_swift_bytes(content_type):
     """The ``swift_bytes`` a landlord's stored Content-Type carries, or
     None."""
     return _split_params(content_type)[1].get(BYTES_PARAM)
+
+
+def name_token(content_type):
+    """The sealed object name a stored Content-Type carries, or None."""
+    return _split_params(content_type)[1].get(NAME_PARAM)
+
+
+def listing_content_type(base, size, etag, token=None):
+    """The Content-Type stored with each share of a split object: the
+    client's, plus its logical size and etag (and sealed name) for the
+    landlord's listing to carry back.
+
+    :param base: the client's Content-Type (``swift_bytes`` of an SLO
+                 manifest overrides ``size``)
+    :param etag: the etag listings show (an override etag, or the MD5 of
+                 the client's bytes)
+    """
+    if 'swift_bytes=' in base:
+        base, swift_bytes = extract_swift_bytes(base)
+        size = swift_bytes
+    value = '%s;%s=%s;%s=%s' % (base, BYTES_PARAM, size, ETAG_PARAM,
+                                quote(etag, safe=''))
+    if token:
+        value += ';%s=%s' % (NAME_PARAM, token)
+    return value
 
 
 def decode_listing_entry(entry):

@@ -38,7 +38,8 @@ _PIPELINE_HEAD = ('catch_errors gatekeeper healthcheck proxy-logging cache '
                   'listing_formats bulk tempurl ratelimit s3api tempauth copy '
                   'slo dlo versioned_writes symlink')
 CLUSTER_PIPELINE = _PIPELINE_HEAD + ' proxy-logging proxy-server'
-EXCHANGE_PIPELINE = _PIPELINE_HEAD + ' ocx proxy-logging proxy-server'
+EXCHANGE_PIPELINE = _PIPELINE_HEAD.replace(
+    ' s3api ', ' ocx_s3location s3api ') + ' ocx proxy-logging proxy-server'
 
 # Swift's own logger hook: drops the syslog handler, keeps stderr (the
 # process's log file, see launch.py)
@@ -78,14 +79,21 @@ LANDLORD_CONSTRAINTS = {'max_meta_count': '218',
                         'max_meta_overall_size': '36864'}
 
 
-def swift_conf(hash_prefix, hash_suffix, landlord=False):
-    """``swift.conf``: a cluster's own hash salts and one storage policy;
-    a landlord's also has the metadata headroom an exchange needs."""
+def swift_conf(hash_prefix, hash_suffix, landlord=False, policies=None):
+    """``swift.conf``: a cluster's own hash salts and storage policies
+    (one, ``Policy-0``, unless named: the exchange lists its policy map's
+    names, so ``/info`` shows them and s3api's segment containers get
+    their bucket's policy); a landlord's also has the metadata headroom
+    an exchange needs."""
     sections = [
         ('swift-hash', {'swift_hash_path_prefix': hash_prefix,
                         'swift_hash_path_suffix': hash_suffix}),
-        ('storage-policy:0', {'name': 'Policy-0', 'default': 'yes'}),
     ]
+    for index, name in enumerate(policies or ['Policy-0']):
+        options = {'name': name}
+        if index == 0:
+            options['default'] = 'yes'
+        sections.append(('storage-policy:%d' % index, options))
     if landlord:
         sections.append(('swift-constraints', dict(LANDLORD_CONSTRAINTS)))
     return sections
@@ -175,15 +183,57 @@ def proxy_conf(swift_dir, port, memcache_port, log_name, pipeline,
     return sections + list(extra_filters)
 
 
-def ocx_filter(cluster_conf_path, ring_path):
+def ocx_filter(cluster_conf_path, ring_path, policy_conf_path=None,
+               split_root_secret=None):
     """The exchange's ``[filter:ocx]`` section."""
     # loopback landlords answer fast: a paused one is noticed in seconds
-    return ('filter:ocx', {'use': 'egg:ocx_swift#ocx',
-                           'cluster_conf_path': cluster_conf_path,
-                           'ring_path': ring_path,
-                           'conn_timeout': '1.0',
-                           'node_timeout': '5.0',
-                           'listing_timeout': '5.0'})
+    options = {'use': 'egg:ocx_swift#ocx',
+               'cluster_conf_path': cluster_conf_path,
+               'ring_path': ring_path,
+               'conn_timeout': '1.0',
+               'node_timeout': '5.0',
+               'listing_timeout': '5.0'}
+    if policy_conf_path:
+        options['policy_conf_path'] = policy_conf_path
+    if split_root_secret:
+        options['split_root_secret'] = split_root_secret
+    return ('filter:ocx', options)
+
+
+def s3location_filter(policy_conf_path):
+    """The exchange's ``[filter:ocx_s3location]`` section."""
+    return ('filter:ocx_s3location', {
+        'use': 'egg:ocx_swift#ocx_s3location',
+        'policy_conf_path': policy_conf_path})
+
+
+def example_policies(landlords):
+    """One example policy of each kind that ``landlords`` can hold.
+
+    :param landlords: the set's landlord names, sorted
+    :returns: list of ``(name, options)``, the default first
+    """
+    n = len(landlords)
+    policies = [('standard', {'kind': 'replicated', 'replicas': '1',
+                              'default': 'yes'})]
+    if n >= 2:
+        policies.append(('replicated2', {'kind': 'replicated',
+                                         'replicas': '2'}))
+    policies.append(('pinned', {'kind': 'pinned',
+                                'landlords': landlords[0]}))
+    if n >= 2:
+        policies.append(('xor', {'kind': 'split', 'scheme': 'xor',
+                                 'n': '2'}))
+    if n >= 3:
+        policies.append(('aont', {'kind': 'split', 'scheme': 'aont-rs',
+                                  'n': '3', 'k': '2',
+                                  'hide_names': 'yes'}))
+    return policies
+
+
+def policy_conf(policies):
+    """``ocx-policies.conf`` sections of :func:`example_policies`."""
+    return [('policy:%s' % name, options) for name, options in policies]
 
 
 def cluster_conf(clusters, exchange_user):

@@ -22,6 +22,7 @@ memcached: info-cache keys carry no cluster name, so a cache shared with a
 landlord would mix their answers.
 """
 
+import base64
 import os
 
 from ocx_swift.aio import conf, layout as layout_mod, probe, rings
@@ -29,6 +30,8 @@ from ocx_swift.aio.cluster import launcher_argv, memcached_service, write_conf
 from ocx_swift.aio.procs import Service
 
 CLUSTER_CONF = 'ocx-clusters.conf'
+POLICY_CONF = 'ocx-policies.conf'
+SECRET_FILE = 'split-root-secret'
 RING = 'ocx.ring.gz'
 BUILDER = 'ocx.builder'
 # one forked worker: the production path (loadapp runs in the parent and
@@ -49,21 +52,39 @@ class Exchange(object):
         self.cluster_conf_path = os.path.join(self.swift_dir, CLUSTER_CONF)
         self.ring_path = os.path.join(self.swift_dir, RING)
         self.builder_path = os.path.join(self.swift_dir, BUILDER)
+        self.policy_conf_path = os.path.join(self.swift_dir, POLICY_CONF)
+        self.policies = conf.example_policies(layout.landlords)
+
+    def split_root_secret(self):
+        """The set's split storage root secret, made once (mode 0600):
+        split objects stay readable across restarts."""
+        path = os.path.join(self.swift_dir, SECRET_FILE)
+        try:
+            with open(path) as fp:
+                return fp.read().strip()
+        except FileNotFoundError:
+            secret = base64.b64encode(os.urandom(32)).decode('ascii')
+            layout_mod.write_private(path, secret + '\n')
+            return secret
 
     def write_files(self):
         """Write configs, placeholder rings and (once) the OCX ring."""
         ex = self.layout.exchange
         os.makedirs(self.swift_dir, exist_ok=True)
         write_conf(os.path.join(self.swift_dir, 'swift.conf'),
-                   conf.swift_conf(ex.hash_prefix, ex.hash_suffix))
+                   conf.swift_conf(ex.hash_prefix, ex.hash_suffix,
+                                   policies=[p for p, _o in self.policies]))
+        write_conf(self.policy_conf_path, conf.policy_conf(self.policies))
         write_conf(self.cluster_conf_path, conf.cluster_conf(
             self.layout.clusters, layout_mod.EXCHANGE_USER))
         write_conf(self.conf_path, conf.proxy_conf(
             self.swift_dir, ex.port, ex.memcache_port, 'exchange-proxy',
             conf.EXCHANGE_PIPELINE, workers=WORKERS,
-            extra_filters=[conf.ocx_filter(self.cluster_conf_path,
-                                           self.ring_path)]))
-        rings.write_placeholder_rings(self.swift_dir)
+            extra_filters=[conf.ocx_filter(
+                self.cluster_conf_path, self.ring_path,
+                self.policy_conf_path, self.split_root_secret()),
+                conf.s3location_filter(self.policy_conf_path)]))
+        rings.write_placeholder_rings(self.swift_dir, len(self.policies))
         rings.write_ocx_ring(self.builder_path, self.ring_path,
                              self.layout.clusters)
 

@@ -26,6 +26,7 @@ import os
 import secrets
 
 from ocx_swift.aio import ports
+from ocx_swift.aio.conf import example_policies
 
 LAYOUT_FILE = 'aio.json'
 ENV_FILE = 'ocx-aio.env'
@@ -170,6 +171,8 @@ class Layout:
                       (prefix + 'USER', TENANT_USER),
                       (prefix + 'KEY', TENANT_KEY),
                       (prefix + 'LANDLORD', cluster.landlord)]
+        pairs += [('POLICY_%s' % name, options['kind'])
+                  for name, options in example_policies(self.landlords)]
         return pairs
 
 

@@ -60,12 +60,18 @@ def write_swift_rings(swift_dir, ports_by_ring):
             write_swift_ring(swift_dir, ring_name, ports_by_ring[ring_name])
 
 
-def write_placeholder_rings(swift_dir):
-    """Write the exchange's rings that point nowhere.
+def write_placeholder_rings(swift_dir, n_policies=1):
+    """Write the exchange's rings that point nowhere, with an object ring
+    per storage policy.
 
     See :data:`PLACEHOLDER_PORT`.
     """
     write_swift_rings(swift_dir, dict.fromkeys(SWIFT_RINGS, PLACEHOLDER_PORT))
+    for index in range(1, n_policies):
+        ring_name = 'object-%d' % index
+        if not os.path.exists(os.path.join(swift_dir,
+                                           '%s.ring.gz' % ring_name)):
+            write_swift_ring(swift_dir, ring_name, PLACEHOLDER_PORT)
 
 
 def write_ocx_ring(builder_path, ring_path, clusters):

@@ -138,16 +138,23 @@ class BaseContext(object):
     def check_metadata(self, target_type):
         return check_metadata(self.req, target_type)
 
-    def cache_info(self, resp):
+    def cache_info(self, resp, backend_headers=None):
         """Put an account or container answer into Swift's info caches,
-        as Swift's proxy controllers do, before owner-only headers go."""
+        as Swift's proxy controllers do, before owner-only headers go.
+
+        :param backend_headers: ``X-Backend-*`` headers for the cache
+                                only (never sent to the client)
+        """
         kind = 'Container' if self.container is not None else 'Account'
         recheck = 'X-Backend-Recheck-%s-Existence' % kind
-        resp.headers[recheck] = str(self.ocx.recheck_existence[kind.lower()])
+        extra = dict(backend_headers or {})
+        extra[recheck] = str(self.ocx.recheck_existence[kind.lower()])
+        resp.headers.update(extra)
         set_info_cache(self.req.environ, wsgi_to_str(self.account),
                        None if self.container is None
                        else wsgi_to_str(self.container), resp)
-        del resp.headers[recheck]
+        for name in extra:
+            del resp.headers[name]
 
     def clear_info(self):
         """Forget cached info of this account or container."""

@@ -38,18 +38,22 @@ GET answers 503: a listing with holes is never passed off as whole.
 """
 
 import json
+from urllib.parse import urlencode
 
 from swift.common.constraints import MAX_CONTAINER_NAME_LENGTH
 from swift.common.request_helpers import validate_container_params
 from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPException, \
-    HTTPNotFound
+    HTTPNotFound, wsgi_to_str
+from swift.common.storage_policy import POLICIES
 from swift.common.utils import config_true_value
 
 from ocx_swift.handlers.base import BaseContext, ok, \
     response_from_parts, split_results, sum_headers, unavailable
-from ocx_swift.listing import merge_object_listings
+from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.handlers.split import hidden_name
+from ocx_swift.listing import filter_object_listing, merge_object_listings
 from ocx_swift.sysmeta import POLICY_HEADER, POLICY_SYSMETA, \
-    decode_listing_entry
+    decode_listing_entry, name_token
 
 COUNT_HEADERS = ('X-Container-Object-Count', 'X-Container-Bytes-Used')
 
@@ -193,6 +197,8 @@ class ContainerContext(BaseContext):
             params = validate_container_params(self.req)
         except HTTPException as err:
             return err
+        if self._policy().hide_names:
+            return self._hidden_listing(params)
         results, listings, error = self.fetch_listings(
             params['limit'], decode_listing_entry)
         if error:
@@ -202,6 +208,86 @@ class ContainerContext(BaseContext):
             config_true_value(params.get('reverse')))
         return self._read_response(
             results, json.dumps(merged).encode('ascii'))
+
+    def _policy(self):
+        """This container's policy (the default for one not found)."""
+        policies = self.ocx.policies
+        if len(policies) == 1:
+            return policies.default
+        name = self.container_info().get('sysmeta', {}).get(POLICY_SYSMETA)
+        return policies.get(name) or policies.default
+
+    def _hidden_listing(self, params):
+        """A listing of a container whose landlords hold keyed hashes:
+        read every entry from every cluster, open the sealed names, sort
+        and page here (cost grows with the container, not the page)."""
+        firsts, everything, failures = [], [], []
+        for client in self.clients():
+            try:
+                first, entries = self._all_entries(client)
+            except ClusterUnavailable as err:
+                failures.append(err)
+                continue
+            firsts.append(first)
+            everything.append(entries)
+        if failures:
+            return unavailable(self.req, failures)
+        secret = self.ocx.split_root_secret
+        account, container = wsgi_to_str(self.account), \
+            wsgi_to_str(self.container)
+        by_name = {}
+        for entries in everything:
+            for entry in entries:
+                token = name_token(entry.get('content_type', ''))
+                name = token and hidden_name(secret, account, container,
+                                             token)
+                if not name:
+                    self.logger.warning('listing of %s: entry %r has no '
+                                        'valid sealed name', self.backend_path,
+                                        entry.get('name'))
+                    continue
+                entry = decode_listing_entry(dict(entry, name=name))
+                if name not in by_name or entry.get('last_modified', '') > \
+                        by_name[name].get('last_modified', ''):
+                    by_name[name] = entry
+        page = filter_object_listing(
+            [by_name[n] for n in sorted(by_name)], params['limit'],
+            params.get('marker', ''), params.get('end_marker', ''),
+            params.get('prefix'), params.get('delimiter'),
+            config_true_value(params.get('reverse')))
+        return self._read_response(firsts, json.dumps(page).encode('ascii'))
+
+    def _all_entries(self, client):
+        """Every entry of this container on one cluster, paged.
+
+        :returns: ``(first page's (client, resp, body), entries)``
+        :raises ClusterUnavailable: on failure or an unreadable page
+        """
+        entries, marker, first = [], '', None
+        while True:
+            query = urlencode({'format': 'json', 'limit': '10000',
+                               'marker': marker})
+            resp = client.request('GET', self.backend_path,
+                                  headers=self.backend_headers(headers=[]),
+                                  query_string=query,
+                                  timeout=self.ocx.timeouts.listing)
+            body = resp.read()
+            if first is None:
+                first = (client, resp, body)
+            if resp.status // 100 == 5:
+                raise ClusterUnavailable(client.name, resp.reason,
+                                         status=resp.status,
+                                         trans_id=resp.trans_id)
+            if not ok(resp.status):
+                return first, entries
+            try:
+                page = json.loads(body) if body else []
+            except ValueError:
+                raise ClusterUnavailable(client.name, 'unreadable listing')
+            entries.extend(page)
+            if len(page) < 10000:
+                return first, entries
+            marker = page[-1]['name']
 
     def _read_response(self, results, body):
         """The client's answer to HEAD or GET from the landlords'."""
@@ -230,7 +316,11 @@ class ContainerContext(BaseContext):
                 self.logger.warning('partial container HEAD: %s', failure)
         resp = response_from_parts(req, home.status_line, headers, body)
         if not failures:
-            self.cache_info(resp)
+            # s3api gives a bucket's segment container the bucket's policy
+            # by the index info caches keep
+            swift_policy = POLICIES.get_by_name(policy.name)
+            self.cache_info(resp, None if swift_policy is None else {
+                'X-Backend-Storage-Policy-Index': str(int(swift_policy))})
         self.strip_owner_headers(resp.headers)
         return resp
 

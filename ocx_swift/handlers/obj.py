@@ -100,8 +100,11 @@ class ObjectContext(BaseContext):
             return error
         try:
             if self.policy.is_split:
-                from ocx_swift.handlers.split import SplitObjectHandler
-                return SplitObjectHandler(self).handle()
+                # imported here: split imports this module
+                from ocx_swift.handlers.split import SplitObjectContext
+                return SplitObjectContext(
+                    self.ocx, self.req, self.account, self.container,
+                    self.obj, self.policy).handle()
             return super().handle()
         except PlacementError as err:
             return HTTPServiceUnavailable(request=self.req, body=str(err),
@@ -342,6 +345,10 @@ class ObjectContext(BaseContext):
         return resp
 
     def handle_PUT(self):
+        return self.check_put() or self.store()
+
+    def check_put(self):
+        """Swift's checks of an object PUT; None or the error response."""
         req = self.req
         denial = self.authorize('write_acl')
         if denial:
@@ -350,9 +357,11 @@ class ObjectContext(BaseContext):
             return HTTPBadRequest(request=req, content_type='text/plain',
                                   body='If-None-Match only supports *')
         self._update_content_type()
-        error = self._check_creation()
-        if error:
-            return error
+        return self._check_creation()
+
+    def store(self):
+        """Stream the checked PUT to the placement."""
+        req = self.req
         extra = {}
         if req.content_length is not None:
             extra['Content-Length'] = str(req.content_length)
@@ -402,6 +411,8 @@ class ObjectContext(BaseContext):
             return response_from_parts(self.req, resp.status_line,
                                        self.client_headers(resp))
         self.remove_stored([c for c, _r in stored])
+        self.after_failed_put([c for c, r in results
+                               if isinstance(r, ClusterUnavailable)])
         answers = [(c, r, None) for c, r in results]
         _answers, failures = split_results(answers)
         if failures:
@@ -409,6 +420,10 @@ class ObjectContext(BaseContext):
         refused = next(r for _c, r in results if not ok(r.status))
         return response_from_parts(self.req, refused.status_line,
                                    self.client_headers(refused))
+
+    def after_failed_put(self, clients):
+        """Called with the clusters whose part of a failed PUT timed out
+        or broke (they may still store it later)."""
 
     def remove_stored(self, clients, path=None):
         """Delete what a failed PUT stored (best effort, logged)."""

@@ -26,7 +26,8 @@ import pytest
 from swift.common.utils import Timestamp
 from swift.container.backend import ContainerBroker
 
-from ocx_swift.listing import merge_account_listings, merge_object_listings
+from ocx_swift.listing import filter_object_listing, \
+    merge_account_listings, merge_object_listings
 
 NAMES = [
     'a', 'a/', 'a/b', 'a/b/c', 'a/c', 'ab', 'b', 'b/x', 'b/y/z',
@@ -91,6 +92,29 @@ def test_merge_equals_single_container(brokers, params):
         [listing(b, **params) for b in parts], params['limit'],
         params.get('reverse', False))
     assert merged == expected
+
+
+MORE_PARAMS = [
+    dict(limit=100, prefix='a'), dict(limit=100, prefix='a', delimiter='/'),
+    dict(limit=100, marker='dir/', delimiter='/', prefix='dir/'),
+    dict(limit=100, end_marker='dir/', delimiter='/'),
+    dict(limit=100, reverse=True, end_marker='a/', delimiter='/'),
+    dict(limit=100, marker='zz'), dict(limit=100, prefix='x', marker='a'),
+    dict(limit=100, prefix='dir/', end_marker='dir/sub'),
+    dict(limit=3, delimiter='-'), dict(limit=100, delimiter='/', marker='~'),
+]
+
+
+@pytest.mark.parametrize('params', PARAMS + MORE_PARAMS,
+                         ids=lambda p: repr(p))
+def test_filter_of_all_entries_equals_single_container(brokers, params):
+    whole, _parts = brokers
+    expected = listing(whole, **params)
+    entries = [{'name': n} for n in sorted(NAMES)]
+    assert filter_object_listing(
+        entries, params['limit'], params.get('marker', ''),
+        params.get('end_marker', ''), params.get('prefix'),
+        params.get('delimiter'), params.get('reverse', False)) == expected
 
 
 @pytest.mark.parametrize('reverse', [False, True])

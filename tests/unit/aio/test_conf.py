@@ -49,7 +49,9 @@ def test_render():
 def test_pipelines():
     cluster = conf.CLUSTER_PIPELINE.split()
     exchange = conf.EXCHANGE_PIPELINE.split()
-    assert exchange == cluster[:-2] + ['ocx'] + cluster[-2:]
+    with_location = cluster[:-2]
+    with_location.insert(with_location.index('s3api'), 'ocx_s3location')
+    assert exchange == with_location + ['ocx'] + cluster[-2:]
     assert cluster[-2:] == ['proxy-logging', 'proxy-server']
     assert cluster.index('tempauth') < cluster.index('copy')
 

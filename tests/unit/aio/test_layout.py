@@ -85,8 +85,14 @@ def test_env_keys_and_order():
         'OCX_KEY2', 'OCX_S3_ENDPOINT', 'OCX_S3_ACCESS_KEY',
         'OCX_S3_SECRET_KEY', 'OCX_RING', 'OCX_RING_BUILDER',
         'OCX_CLUSTER_CONF']
-    assert keys[12:] == ['CLUSTER_%s_%s' % (c, k) for c in ('c1', 'c2')
-                         for k in ('AUTH_URL', 'USER', 'KEY', 'LANDLORD')]
+    assert keys[12:20] == ['CLUSTER_%s_%s' % (c, k) for c in ('c1', 'c2')
+                           for k in ('AUTH_URL', 'USER', 'KEY', 'LANDLORD')]
+    # one example policy of each kind two landlords can hold
+    assert pairs[20:] == [('POLICY_standard', 'replicated'),
+                          ('POLICY_replicated2', 'replicated'),
+                          ('POLICY_pinned', 'pinned'),
+                          ('POLICY_xor', 'split')]
+    assert dict(make(3, 3).env())['POLICY_aont'] == 'split'
     env = dict(pairs)
     url = 'http://127.0.0.1:%d' % lay.exchange.port
     assert env['OCX_AUTH_URL'] == url + '/auth/v1.0'

@@ -1,0 +1,754 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Objects of split containers: n shares on n distinct landlords.
+
+Every object written into a container whose policy is ``split`` is cut
+into segments of the policy's ``segment_size``; each segment is encoded
+by the policy's codec (:mod:`ocx_swift.split.codec`) into one record per
+share, and share *i* (the concatenation of its records) is stored on the
+*i*-th cluster of the object's placement, under the same path or, with
+``hide_names``, under a keyed hash of the name.
+
+=========  ==============================================================
+verb       what the exchange does
+=========  ==============================================================
+PUT        streams the client's bytes through the codec to all n clusters
+           at once (memory: a few segments, whatever the object's size);
+           201 only when every share is stored, else the shares written
+           are deleted again and the answer names what failed. A client
+           ``ETag`` is checked against the MD5 of what it sent (422).
+HEAD       asks every cluster of the placement for its share's header,
+           checks each header's tag, and answers from the newest version
+           that at least k shares agree on: the client's size, ETag,
+           Content-Type and metadata
+GET        as HEAD, then reads k shares, only the segments the Range
+           needs; a share that fails its tag or its cluster is replaced
+           by a spare share (aont-rs, k < n) or the read fails; never a
+           wrong byte
+POST       metadata update on every share
+DELETE     deletes every share (also where the previous ring generation
+           placed them)
+=========  ==============================================================
+
+Each share carries ``X-Object-Sysmeta-Ocx-Split`` (stored as reserved
+metadata, see :mod:`ocx_swift.sysmeta`): scheme, n, k, segment size, the
+object's size and ETag, the share index, the PUT's random object id and a
+tag over all of them under a key derived from the root secret, the
+object's name and its object id. A landlord that changes any of it, or
+serves another object's or another version's share, fails the tag.
+
+Errors: 503 when fewer than k shares can be read (the body names the
+clusters and why: down, or a share failing its tag), 404 when no cluster
+has a share.
+"""
+
+import hashlib
+import hmac
+import os
+import time
+
+from eventlet import spawn_n
+from swift.common.concurrency import sleep
+
+from swift.common.request_helpers import resolve_etag_is_at_header
+from swift.common.swob import HTTPNotFound, HTTPServiceUnavailable, \
+    HTTPUnprocessableEntity, Response, multi_range_iterator, \
+    normalize_etag, str_to_wsgi, wsgi_to_str
+from swift.common.utils import Timestamp
+
+from ocx_swift.exceptions import ClusterUnavailable, ShareAuthError, \
+    SplitDecodeError
+from ocx_swift.handlers.base import ok, response_from_parts, split_results, \
+    unavailable
+from ocx_swift.handlers.obj import ClientReadError, ObjectContext
+from ocx_swift.handlers.upload import ParallelUpload
+from ocx_swift.split.codec import SplitCodec
+from ocx_swift.split.keys import derive_object_keys, mac, open_name, \
+    opaque_name, seal_name
+from ocx_swift.sysmeta import LISTING_PARAMS, listing_content_type
+
+SPLIT_SYSMETA = 'X-Object-Sysmeta-Ocx-Split'
+#: seconds to watch a cluster that timed out during a failed PUT for a
+#: share it stores late, and how often to look
+LATE_SHARE_WATCH = 60
+LATE_SHARE_INTERVAL = 1
+HEADER_VERSION = '1'
+PENDING = '-'
+#: headers of a share that describe the share, not the object
+SHARE_HEADERS = ('content-length', 'etag', 'content-range',
+                 'accept-ranges', SPLIT_SYSMETA.lower())
+
+
+class ShareHeader(object):
+    """What each share says about its object, and its tag.
+
+    :param object_id: the PUT's 16 random bytes
+    :param tag: bytes, or None while the size or ETag is not yet known
+    """
+
+    FIELDS = ('scheme', 'n', 'k', 'segment_size', 'size', 'etag', 'index',
+              'object_id')
+
+    def __init__(self, scheme, n, k, segment_size, size, etag, index,
+                 object_id, tag=None):
+        self.scheme = scheme
+        self.n = n
+        self.k = k
+        self.segment_size = segment_size
+        self.size = size
+        self.etag = etag
+        self.index = index
+        self.object_id = object_id
+        self.tag = tag
+
+    def _tag_fields(self):
+        return [b'ocx-split-header', HEADER_VERSION, self.scheme, self.n,
+                self.k, self.segment_size, self.size, self.etag,
+                self.index, self.object_id]
+
+    def seal(self, mac_key):
+        self.tag = mac(mac_key, *self._tag_fields())
+        return self
+
+    def verify(self, mac_key):
+        return self.tag is not None and hmac.compare_digest(
+            self.tag, mac(mac_key, *self._tag_fields()))
+
+    def for_index(self, index, mac_key):
+        """The same header for another share."""
+        return ShareHeader(self.scheme, self.n, self.k, self.segment_size,
+                           self.size, self.etag, index,
+                           self.object_id).seal(mac_key)
+
+    def to_value(self):
+        return ' '.join([
+            HEADER_VERSION, self.scheme, str(self.n), str(self.k),
+            str(self.segment_size),
+            PENDING if self.size is None else str(self.size),
+            self.etag or PENDING, str(self.index), self.object_id.hex(),
+            self.tag.hex() if self.tag else PENDING])
+
+    @classmethod
+    def parse(cls, value):
+        """:raises ValueError: on anything but a complete header"""
+        parts = (value or '').split(' ')
+        if len(parts) != 10 or parts[0] != HEADER_VERSION or \
+                PENDING in (parts[5], parts[6], parts[9]):
+            raise ValueError('not a complete share header')
+        return cls(parts[1], int(parts[2]), int(parts[3]), int(parts[4]),
+                   int(parts[5]), parts[6], int(parts[7]),
+                   bytes.fromhex(parts[8]), bytes.fromhex(parts[9]))
+
+
+class Share(object):
+    """One share found on a cluster."""
+
+    def __init__(self, client, header, headers, raw_content_type):
+        self.client = client
+        self.header = header
+        self.headers = headers  # decoded response headers, list of pairs
+        self.raw_content_type = raw_content_type
+        self.timestamp = Timestamp(dict(
+            (k.lower(), v) for k, v in headers).get('x-timestamp', 0))
+
+
+class SplitObjectContext(ObjectContext):
+    """Answers one object request of a split container."""
+
+    def __init__(self, ocx, req, account, container, obj, policy):
+        super().__init__(ocx, req, account, container, obj)
+        self.policy = policy
+        self.codec = SplitCodec(policy.scheme, policy.n, policy.k,
+                                policy.segment_size)
+        self.names = tuple(wsgi_to_str(n) for n in (account, container, obj))
+        if policy.hide_names:
+            self.backend_obj = str_to_wsgi(
+                opaque_name(ocx.split_root_secret, *self.names))
+
+    def handle(self):
+        return super(ObjectContext, self).handle()
+
+    def keys(self, object_id):
+        return derive_object_keys(self.ocx.split_root_secret,
+                                  *(self.names + (object_id,)))
+
+    def share_headers(self, header, extra, content_type):
+        """The landlord request headers of one share."""
+        headers = dict(self.req.headers.items())
+        for name in [k for k in headers if k.lower() in ('etag',
+                                                         'content-length')]:
+            del headers[name]
+        headers[SPLIT_SYSMETA] = header.to_value()
+        out = self.backend_headers(extra, headers.items())
+        for name in [k for k in out if k.lower() == 'content-type']:
+            del out[name]
+        out['Content-Type'] = content_type
+        return out
+
+    def content_type(self, size, etag, base=None):
+        token = None
+        if self.policy.hide_names:
+            token = seal_name(self.ocx.split_root_secret, *self.names)
+        override = self.req.headers.get(
+            'X-Object-Sysmeta-Container-Update-Override-Etag')
+        return listing_content_type(
+            base or self.req.headers['Content-Type'], size,
+            override or etag or '', token)
+
+    # -- PUT ------------------------------------------------------------
+
+    def store(self):
+        req = self.req
+        size = req.content_length
+        client_etag = normalize_etag(req.headers.get('Etag')) or None
+        object_id = os.urandom(16)
+        self.object_id = object_id
+        keys = self.keys(object_id)
+        clients = self.placement_clients()
+        pending = size is None or client_etag is None
+        headers = []
+        for index, client in enumerate(clients):
+            header = ShareHeader(self.codec.scheme, self.codec.n,
+                                 self.codec.k, self.codec.segment_size,
+                                 size, client_etag, index, object_id)
+            if not pending:
+                header.seal(keys.mac_key)
+            extra = {} if size is None else {
+                'Content-Length': str(self.codec.share_size(size))}
+            headers.append(self.share_headers(
+                header, extra, self.content_type(size, client_etag)))
+        upload = ParallelUpload(
+            [(c, self.backend_path, h) for c, h in zip(clients, headers)],
+            self.ocx.timeouts.node)
+        try:
+            total, md5 = self._stream_shares(upload, keys, object_id)
+        except ClientReadError as err:
+            upload.abort()
+            return err.response
+        if upload.failed:
+            upload.abort()
+            return self.settle_put(upload.results())
+        results = upload.finish()
+        resp = self.settle_put(results)
+        if not ok(resp.status_int):
+            return resp
+        if client_etag is not None and client_etag != md5:
+            self.remove_stored(clients)
+            return HTTPUnprocessableEntity(request=req)
+        if pending:
+            error = self._complete(clients, keys, object_id, total, md5)
+            if error:
+                return error
+        resp.headers['Etag'] = md5
+        resp.headers.pop('Content-Length', None)
+        resp.headers['Content-Length'] = '0'
+        return resp
+
+    def after_failed_put(self, clients):
+        """A cluster that timed out may store its share of the failed PUT
+        when it recovers (it had the whole body queued): watch it for a
+        while and delete that share (only that version) if it appears."""
+        object_id = getattr(self, 'object_id', None)
+        if clients and object_id:
+            spawn_n(self._reap_late_shares, clients, object_id,
+                    self.backend_headers(headers=[]))
+
+    def _reap_late_shares(self, clients, object_id, headers):
+        pending = list(clients)
+        deadline = time.time() + LATE_SHARE_WATCH
+        while pending and time.time() < deadline:
+            sleep(LATE_SHARE_INTERVAL)
+            for client in list(pending):
+                try:
+                    resp = client.request('HEAD', self.backend_path,
+                                          headers=headers)
+                    resp.close()
+                except ClusterUnavailable:
+                    continue
+                if resp.status == 404:
+                    continue
+                pending.remove(client)
+                found = dict((k.lower(), v)
+                             for k, v in self.client_headers(resp))
+                try:
+                    late = ShareHeader.parse(found.get(
+                        SPLIT_SYSMETA.lower()) or '').object_id
+                except ValueError:
+                    late = None
+                if resp.status // 100 == 2 and late == object_id:
+                    self.logger.warning('deleting the late share of a '
+                                        'failed PUT of %s on %s',
+                                        self.backend_path, client.name)
+                    try:
+                        client.request('DELETE', self.backend_path,
+                                       headers=headers).close()
+                    except ClusterUnavailable:
+                        pending.append(client)
+
+    def _stream_shares(self, upload, keys, object_id):
+        """Encode the client's body segment by segment into the shares.
+
+        :returns: ``(bytes read, MD5 hex of them)``
+        """
+        md5 = hashlib.md5(usedforsecurity=False)
+        segment_size = self.codec.segment_size
+        buf = bytearray()
+        index = total = 0
+        for chunk in self._client_body():
+            md5.update(chunk)
+            total += len(chunk)
+            buf += chunk
+            while len(buf) >= segment_size:
+                upload.send(self.codec.encode_segment(
+                    keys, object_id, index, bytes(buf[:segment_size])))
+                del buf[:segment_size]
+                index += 1
+                if upload.failed:
+                    return total, md5.hexdigest()
+        if buf:
+            upload.send(self.codec.encode_segment(keys, object_id, index,
+                                                  bytes(buf)))
+        return total, md5.hexdigest()
+
+    def _complete(self, clients, keys, object_id, size, md5):
+        """Write the final header of shares uploaded before their size or
+        ETag was known (a chunked PUT without ETag)."""
+        header = ShareHeader(self.codec.scheme, self.codec.n, self.codec.k,
+                             self.codec.segment_size, size, md5, 0,
+                             object_id)
+        failures = []
+        for index, client in enumerate(clients):
+            headers = self.share_headers(
+                header.for_index(index, keys.mac_key), {},
+                self.content_type(size, md5))
+            for name in ('If-None-Match', 'Transfer-Encoding'):
+                headers.pop(name, None)
+            try:
+                resp = client.request('POST', self.backend_path,
+                                      headers=headers)
+                resp.close()
+                if not ok(resp.status):
+                    failures.append(ClusterUnavailable(
+                        client.name, 'completing the share failed',
+                        status=resp.status, trans_id=resp.trans_id))
+            except ClusterUnavailable as err:
+                failures.append(err)
+        if failures:
+            self.remove_stored(clients)
+            return unavailable(self.req, failures)
+        return None
+
+    # -- finding the shares ---------------------------------------------
+
+    def locate(self):
+        """HEAD every cluster that may hold a share; pick the newest
+        version enough valid shares agree on.
+
+        :returns: ``(shares, None)`` with shares a dict index -> Share of
+            that version, or ``(None, error response)``
+        """
+        clients = self.placement_clients(with_previous=True)
+        results = self.fan_out(clients, 'HEAD',
+                               headers=self.backend_headers(headers=[]))
+        answers, failures = split_results(results)
+        versions, refused = {}, []
+        for client, resp, _body in answers:
+            if resp.status == 404:
+                continue
+            if not ok(resp.status):
+                refused.append((client, resp))
+                continue
+            share = self._valid_share(client, resp)
+            if share is None:
+                failures.append(ClusterUnavailable(
+                    client.name, 'its share failed authentication'))
+                continue
+            versions.setdefault(share.header.object_id, {}).setdefault(
+                share.header.index, share)
+        readable = [v for v in versions.values()
+                    if len(v) >= self.policy.read_quorum]
+        if readable:
+            return max(readable, key=lambda v: max(
+                s.timestamp for s in v.values())), None
+        if refused and not failures and not versions:
+            client, resp = refused[0]
+            return None, response_from_parts(
+                self.req, resp.status_line, self.client_headers(resp))
+        if not failures and not versions:
+            return None, HTTPNotFound(request=self.req)
+        found = max((len(v) for v in versions.values()), default=0)
+        body = 'split object needs %d of %d shares, %d readable\n' % (
+            self.policy.read_quorum, self.policy.width, found)
+        body += ''.join('%s\n' % f for f in failures)
+        for failure in failures:
+            self.logger.warning('split object %s: %s', self.backend_path,
+                                failure)
+        return None, HTTPServiceUnavailable(request=self.req, body=body,
+                                            content_type='text/plain')
+
+    def _valid_share(self, client, resp):
+        headers = self.client_headers(resp)
+        value = next((v for k, v in headers
+                      if k.lower() == SPLIT_SYSMETA.lower()), None)
+        try:
+            header = ShareHeader.parse(value)
+        except ValueError:
+            return None
+        if (header.scheme, header.n, header.k) != (
+                self.codec.scheme, self.codec.n, self.codec.k) or \
+                not 0 <= header.index < header.n or \
+                not header.verify(self.keys(header.object_id).mac_key):
+            return None
+        try:
+            stored = int(resp.headers.get('Content-Length'))
+        except (TypeError, ValueError):
+            stored = None
+        codec = self._codec_for(header)
+        if stored is not None and stored != codec.share_size(header.size):
+            return None  # truncated or padded by the landlord
+        return Share(client, header, headers,
+                     resp.headers.get('Content-Type', ''))
+
+    def _codec_for(self, header):
+        if header.segment_size == self.codec.segment_size:
+            return self.codec
+        return SplitCodec(header.scheme, header.n, header.k,
+                          header.segment_size)
+
+    # -- HEAD and GET ---------------------------------------------------
+
+    def handle_HEAD(self):
+        return self.handle_GET()
+
+    def handle_GET(self):
+        denial = self.authorize('read_acl')
+        if denial:
+            return denial
+        shares, error = self.locate()
+        if error:
+            return error
+        newest = max(shares.values(), key=lambda s: s.timestamp)
+        header = newest.header
+        reader = None
+        if self.req.method == 'GET':
+            reader = SplitReader(self, shares, self._codec_for(header))
+        resp = Response(request=self.req, status=200,
+                        app_iter=reader if reader else [],
+                        conditional_response=True)
+        resp.headers.clear()
+        resp.headers.update((k, v) for k, v in newest.headers
+                            if k.lower() not in SHARE_HEADERS)
+        resp.headers['Content-Length'] = str(header.size)
+        resp.headers['Etag'] = header.etag
+        resp.headers['Accept-Ranges'] = 'bytes'
+        if 'X-Backend-Etag-Is-At' in self.req.headers:
+            resp._conditional_etag = resolve_etag_is_at_header(
+                self.req, resp.headers)
+        if reader is not None:
+            error = reader.prime(self._first_byte(header.size))
+            if error:
+                return error
+        self.note_cluster(newest.client.name)
+        return resp
+
+    def _first_byte(self, size):
+        if self.req.range:
+            ranges = self.req.range.ranges_for_length(size)
+            if ranges:
+                return ranges[0][0]
+        return 0
+
+    # -- POST and DELETE ------------------------------------------------
+
+    def handle_POST(self):
+        denial = self.authorize('write_acl') or self.check_metadata('object')
+        if denial:
+            return denial
+        shares, error = self.locate()
+        if error:
+            return error
+        new_type = self.req.headers.get('Content-Type')
+        failures, answer = [], None
+        for share in shares.values():
+            headers = dict(self.req.headers.items())
+            headers.pop('Content-Type', None)
+            present = {k.lower() for k in headers}
+            headers.update((k, v) for k, v in share.headers
+                           if k.lower() not in present and
+                           k.lower() != SPLIT_SYSMETA.lower() and
+                           (k.lower().startswith('x-object-sysmeta-') or
+                            k.lower() == 'x-static-large-object'))
+            headers[SPLIT_SYSMETA] = share.header.to_value()
+            out = self.backend_headers(None, headers.items())
+            out['Content-Type'] = restyle_content_type(
+                share.raw_content_type, new_type)
+            try:
+                resp = share.client.request('POST', self.backend_path,
+                                            headers=out)
+                resp.close()
+            except ClusterUnavailable as err:
+                failures.append(err)
+                continue
+            if resp.status // 100 == 5:
+                failures.append(ClusterUnavailable(
+                    share.client.name, resp.reason, status=resp.status,
+                    trans_id=resp.trans_id))
+            elif answer is None or not ok(resp.status):
+                answer = resp
+        if failures:
+            return unavailable(self.req, failures)
+        return response_from_parts(self.req, answer.status_line,
+                                   self.client_headers(answer))
+
+    def handle_DELETE(self):
+        denial = self.authorize('write_acl')
+        if denial:
+            return denial
+        clients = self.placement_clients(with_previous=True)
+        answers, failures = split_results(self.fan_out(
+            clients, 'DELETE', headers=self.backend_headers(headers=[]),
+            read_body=True))
+        if failures:
+            return unavailable(self.req, failures)
+        found = [a for a in answers if a[1].status != 404]
+        if not found:
+            return HTTPNotFound(request=self.req)
+        _client, resp, body = found[0]
+        return response_from_parts(self.req, resp.status_line,
+                                   self.client_headers(resp), body or b'')
+
+
+def restyle_content_type(stored, new_base):
+    """A share's stored Content-Type with the client's new one in front
+    of the listing parameters it carries (size, etag, sealed name)."""
+    if not new_base:
+        return stored
+    params = [p for p in stored.split(';')[1:]
+              if p.strip().split('=')[0] in LISTING_PARAMS]
+    return ';'.join([new_base] + params)
+
+
+class ShareStream(object):
+    """Records of one share read in order from a ranged GET."""
+
+    def __init__(self, share, bresp):
+        self.share = share
+        self.bresp = bresp
+        self.chunks = bresp.iter_body()
+        self.buf = bytearray()
+
+    def read_record(self, size):
+        """:raises ClusterUnavailable: when the share ends early"""
+        while len(self.buf) < size:
+            try:
+                chunk = next(self.chunks)
+            except StopIteration:
+                raise ClusterUnavailable(self.share.client.name,
+                                         'share ended early')
+            self.buf += chunk
+        record = bytes(self.buf[:size])
+        del self.buf[:size]
+        return record
+
+    def close(self):
+        self.chunks.close()
+        self.bresp.close()
+
+
+class SplitReader(object):
+    """The client's bytes of a split object, decoded from k shares as the
+    response is sent (swob calls ``app_iter_range`` for a Range).
+
+    :param ctx: the :class:`SplitObjectContext`
+    :param shares: dict index -> :class:`Share` of one version
+    :param codec: the codec of that version
+    """
+
+    def __init__(self, ctx, shares, codec):
+        self.ctx = ctx
+        self.shares = shares
+        self.codec = codec
+        header = next(iter(shares.values())).header
+        self.size = header.size
+        self.object_id = header.object_id
+        self.keys = ctx.keys(self.object_id)
+        self.streams = {}
+        self.failed = set()  # share indexes that failed: never again
+        self.bad = []
+        self.window = None  # (first, last) segment of open streams
+        self.primed = None  # (segment index, plaintext)
+
+    # -- share streams ---------------------------------------------------
+
+    def _open(self, index, first, last):
+        self.failed.add(index)  # until it works
+        share = self.shares[index]
+        start, end = self.codec.share_range(self.size, first, last)
+        headers = self.ctx.backend_headers(
+            {'Range': 'bytes=%d-%d' % (start, end)}, [])
+        try:
+            bresp = share.client.request('GET', self.ctx.backend_path,
+                                         headers=headers)
+        except ClusterUnavailable as err:
+            self.bad.append(err)
+            return False
+        if bresp.status not in (200, 206):
+            bresp.close()
+            self.bad.append(ClusterUnavailable(
+                share.client.name, 'share read failed',
+                status=bresp.status, trans_id=bresp.trans_id))
+            return False
+        if bresp.status == 200 and start:
+            bresp.close()
+            self.bad.append(ClusterUnavailable(
+                share.client.name, 'share read ignored its range'))
+            return False
+        self.streams[index] = ShareStream(share, bresp)
+        self.failed.discard(index)
+        return True
+
+    def _fill(self, first, last):
+        """Open streams until k are open (for segments first..last)."""
+        spares = [i for i in sorted(self.shares)
+                  if i not in self.streams and i not in self.failed]
+        while len(self.streams) < self.codec.k and spares:
+            self._open(spares.pop(0), first, last)
+        if len(self.streams) < self.codec.k:
+            raise SplitDecodeError('; '.join(str(b) for b in self.bad) or
+                                   'not enough shares')
+
+    def _close_streams(self):
+        for stream in self.streams.values():
+            stream.close()
+        self.streams = {}
+
+    def _drop(self, index, reason):
+        stream = self.streams.pop(index)
+        stream.close()
+        self.failed.add(index)
+        self.bad.append(ClusterUnavailable(stream.share.client.name, reason))
+
+    def _segment(self, index, last):
+        """Decode one segment from the open streams, replacing streams
+        that fail with spares."""
+        plain_len = self.codec.segment_length(self.size, index)
+        size = self.codec.record_size(plain_len)
+        records = {}
+        while True:
+            self._fill(index, last)
+            for share_index in sorted(self.streams):
+                if share_index in records:
+                    continue
+                try:
+                    records[share_index] = \
+                        self.streams[share_index].read_record(size)
+                except ClusterUnavailable as err:
+                    self._drop(share_index, err.reason)
+            records = {i: r for i, r in records.items()
+                       if i in self.streams}
+            if len(records) < self.codec.k:
+                continue  # _fill opens spares, or gives up
+            try:
+                return self.codec.decode_segment(
+                    self.keys, self.object_id, index, plain_len, records)
+            except ShareAuthError as err:
+                for share_index in err.shares:
+                    records.pop(share_index, None)
+                    if share_index in self.streams:
+                        self._drop(share_index,
+                                   'segment %d failed authentication'
+                                   % index)
+
+    def segments(self, first, last):
+        """Yield ``(index, plaintext)`` of segments first..last."""
+        if self.window != (first, last):
+            self._close_streams()
+            self.window = (first, last)
+        for index in range(first, last + 1):
+            if self.primed and self.primed[0] == index:
+                plain = self.primed[1]
+                self.primed = None
+            else:
+                plain = self._segment(index, last)
+            yield index, plain
+
+    # -- what swob calls --------------------------------------------------
+
+    def prime(self, first_byte):
+        """Read the first segment before answering, so a failure is a
+        clean 503 rather than a cut-off body.
+
+        :returns: None, or the error response
+        """
+        if not self.size:
+            return None
+        first, last = self.codec.segments_for_range(
+            self.size, first_byte, self._last_byte())
+        try:
+            self.window = (first, last)
+            self.primed = (first, self._segment(first, last))
+        except SplitDecodeError as err:
+            self.close()
+            self.ctx.logger.warning('split object %s unreadable: %s',
+                                    self.ctx.backend_path, err)
+            return HTTPServiceUnavailable(
+                request=self.ctx.req, content_type='text/plain',
+                body='split object unreadable: %s\n' % err)
+        return None
+
+    def _last_byte(self):
+        req = self.ctx.req
+        if req.range:
+            ranges = req.range.ranges_for_length(self.size)
+            if ranges and len(ranges) == 1:
+                return ranges[0][1] - 1
+        return self.size - 1
+
+    def app_iter_range(self, start, stop):
+        """Bytes ``start`` up to ``stop`` (exclusive)."""
+        if stop <= start:
+            return
+        first, last = self.codec.segments_for_range(self.size, start,
+                                                    stop - 1)
+        segment_size = self.codec.segment_size
+        try:
+            for index, plain in self.segments(first, last):
+                offset = index * segment_size
+                yield plain[max(start - offset, 0):stop - offset]
+        except SplitDecodeError as err:
+            self.ctx.logger.error('split object %s: read cut short: %s',
+                                  self.ctx.backend_path, err)
+        finally:
+            self._close_streams()
+            self.window = None
+
+    def app_iter_ranges(self, ranges, content_type, boundary, size):
+        return multi_range_iterator(ranges, content_type, boundary, size,
+                                    self.app_iter_range)
+
+    def __iter__(self):
+        return self.app_iter_range(0, self.size)
+
+    def close(self):
+        self._close_streams()
+
+
+def hidden_name(secret, account, container, token):
+    """The real name of a hidden-name object's listing entry, or None
+    when the sealed name does not open (a landlord's forgery)."""
+    try:
+        return open_name(secret, account, container, token)
+    except SplitDecodeError:
+        return None

@@ -1,0 +1,171 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""
+==============================================
+ocx_s3location: S3 bucket location -> policy
+==============================================
+
+S3 clients choose where a bucket lives with ``CreateBucket``'s
+``CreateBucketConfiguration/LocationConstraint``; Swift clients with
+``X-Storage-Policy``. ``s3api`` only accepts its own region there. This
+filter, left of ``s3api``, turns a ``LocationConstraint`` that names one
+of the exchange's policies (or a location mapped to one) into
+``X-Storage-Policy`` on the request and takes the configuration body
+away, so ``s3api`` creates the bucket and ``ocx`` gives it that policy::
+
+    aws s3api create-bucket --bucket b \\
+        --create-bucket-configuration LocationConstraint=aont
+
+Any other ``LocationConstraint`` is left for ``s3api`` to judge (its own
+region is fine; anything else is ``InvalidLocationConstraint``).
+
+Errors: ``400 XAmzContentSHA256Mismatch`` when the body does not match
+the SigV4 payload hash the client signed (the body is read here, before
+``s3api`` could check it), ``400 MalformedXML`` for a body that is not
+XML. ``GetBucketLocation`` still answers ``s3api``'s region.
+
+Deployment: right before ``s3api``, with the same policy file as ``ocx``::
+
+    [pipeline:main]
+    pipeline = ... ratelimit ocx_s3location s3api tempauth ... ocx ...
+
+    [filter:ocx_s3location]
+    use = egg:ocx_swift#ocx_s3location
+    # the policy map of [filter:ocx] (policy names are locations)
+    # policy_conf_path =
+    # more locations, as location:policy pairs
+    # location_map = eu-central-1:pinned, secret-region:aont
+"""
+
+import hashlib
+import hmac
+from io import BytesIO
+
+from lxml import etree
+from swift.common.storage_policy import POLICIES
+from swift.common.swob import Request, Response
+from swift.common.utils import get_logger, list_from_csv
+
+from ocx_swift.exceptions import OcxConfigError
+from ocx_swift.policy import load_policy_config
+
+#: s3api's limit on a CreateBucket body
+MAX_BODY = 10240
+UNSIGNED = ('UNSIGNED-PAYLOAD', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER')
+
+
+def s3_error(code, message, status=400):
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code>'
+            '<Message>%s</Message></Error>' % (code, message))
+    return Response(status=status, body=body.encode('utf-8'),
+                    content_type='application/xml')
+
+
+def location_constraint(body):
+    """The ``LocationConstraint`` of a CreateBucket body, or None.
+
+    :raises ValueError: when the body is not XML
+    """
+    root = etree.fromstring(body, parser=etree.XMLParser(
+        resolve_entities=False, no_network=True))
+    for elem in root.iter():
+        if isinstance(elem.tag, str) and \
+                etree.QName(elem).localname == 'LocationConstraint':
+            return (elem.text or '').strip() or None
+    return None
+
+
+class S3LocationMiddleware(object):
+    """Maps CreateBucket locations to exchange policies.
+
+    :param locations: dict lower-cased location -> policy name
+    """
+
+    def __init__(self, app, locations, logger):
+        self.app = app
+        self.locations = locations
+        self.logger = logger
+
+    def _is_create_bucket(self, req):
+        if req.method != 'PUT' or req.query_string:
+            return False
+        if req.path.startswith('/v1/') or req.path == '/v1':
+            return False
+        parts = req.path.strip('/').split('/')
+        return len(parts) == 1 and parts[0] != '' and \
+            bool(req.content_length)
+
+    def __call__(self, env, start_response):
+        req = Request(env)
+        if not self._is_create_bucket(req) or req.content_length > MAX_BODY:
+            return self.app(env, start_response)
+        body = req.environ['wsgi.input'].read(req.content_length)
+        req.environ['wsgi.input'] = BytesIO(body)
+        try:
+            location = location_constraint(body)
+        except (ValueError, etree.XMLSyntaxError):
+            location = None  # s3api says MalformedXML
+        policy = self.locations.get((location or '').lower())
+        if policy is None:
+            return self.app(env, start_response)
+        expected = req.headers.get('X-Amz-Content-Sha256')
+        if expected and expected not in UNSIGNED and not hmac.compare_digest(
+                expected.lower(), hashlib.sha256(body).hexdigest()):
+            return s3_error('XAmzContentSHA256Mismatch',
+                            'The provided x-amz-content-sha256 header does '
+                            'not match what was computed.')(
+                                env, start_response)
+        self.logger.info('bucket %s: location %r is policy %r', req.path,
+                         location, policy)
+        # no body at all (not an empty one, whose hash s3api would check
+        # against the signed one): s3api then creates a plain bucket
+        req.environ['wsgi.input'] = BytesIO(b'')
+        del req.environ['CONTENT_LENGTH']
+        req.headers.pop('Content-Md5', None)
+        req.headers['X-Storage-Policy'] = policy
+        return self.app(env, start_response)
+
+
+def locations_from_conf(conf):
+    """Location (lower case) -> policy name, from the policy file and
+    ``location_map``.
+
+    :raises ValueError: on a map entry naming an unknown policy
+    """
+    try:
+        policies = load_policy_config(conf.get('policy_conf_path', ''),
+                                      POLICIES.default.name)
+    except OcxConfigError as err:
+        raise ValueError('ocx_s3location: %s' % err)
+    locations = {p.name.lower(): p.name for p in policies}
+    for pair in list_from_csv(conf.get('location_map', '')):
+        location, sep, name = pair.partition(':')
+        policy = policies.get(name.strip())
+        if not sep or policy is None:
+            raise ValueError('ocx_s3location: location_map entry %r does '
+                             'not name a policy' % pair)
+        locations[location.strip().lower()] = policy.name
+    return locations
+
+
+def filter_factory(global_conf, **local_conf):
+    conf = global_conf.copy()
+    conf.update(local_conf)
+    locations = locations_from_conf(conf)
+    logger = get_logger(conf, log_route='ocx_s3location')
+
+    def location_filter(app):
+        return S3LocationMiddleware(app, locations, logger)
+    return location_filter

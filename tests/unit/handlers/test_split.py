@@ -1,0 +1,314 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Split containers: shares on distinct landlords, authenticated."""
+
+import base64
+import hashlib
+import io
+import json
+import os
+
+import pytest
+from swift.common.swob import Request, str_to_wsgi
+
+from ocx_swift.handlers import split
+from tests.unit.fakes import FakeClusterSet
+
+ACCOUNT = 'AUTH_test'
+SEG = 4096
+POLICIES = u'''
+[policy:standard]
+kind = replicated
+default = yes
+
+[policy:xor]
+kind = split
+scheme = xor
+n = 2
+segment_size = %(seg)d
+
+[policy:aont]
+kind = split
+scheme = aont-rs
+n = 3
+k = 2
+segment_size = %(seg)d
+
+[policy:hidden]
+kind = split
+scheme = aont-rs
+n = 3
+k = 2
+segment_size = %(seg)d
+hide_names = yes
+''' % {'seg': SEG}
+SECRET = base64.b64encode(b'0123456789abcdef' * 2).decode('ascii')
+SIZES = [0, 1, SEG - 1, SEG, SEG + 1, 3 * SEG + SEG // 2]
+
+
+@pytest.fixture
+def ocx(tmp_path, monkeypatch):
+    # no watching for late shares after the test is over
+    monkeypatch.setattr(split, 'LATE_SHARE_WATCH', 0)
+    path = tmp_path / 'ocx-policies.conf'
+    path.write_text(POLICIES, encoding='utf-8')
+    clusters = FakeClusterSet(3, tmp_path, policy_conf_path=str(path),
+                              split_root_secret=SECRET)
+    for policy in ('xor', 'aont', 'hidden'):
+        assert clusters.request(cpath(policy), 'PUT', headers={
+            'X-Storage-Policy': policy}).status_int == 201
+    yield clusters
+    assert clusters.unclosed() == []
+
+
+def cpath(container_n):
+    return '/v1/%s/%s' % (ACCOUNT, str_to_wsgi(container_n))
+
+
+def opath(container_n, name_n):
+    return cpath(container_n) + '/' + str_to_wsgi(name_n)
+
+
+def md5(data):
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def shares(ocx, container_n):
+    """(cluster, stored name, FakeObject) of every stored share."""
+    return [(c, name, obj) for c in ocx
+            for name, obj in c.accounts[ACCOUNT].containers[
+                container_n].objects.items()]
+
+
+@pytest.mark.parametrize('policy', ['xor', 'aont', 'hidden'])
+def test_round_trip_every_size(ocx, policy):
+    bodies = {'s\u00e9 %d' % size: os.urandom(size) for size in SIZES}
+    for name, body in bodies.items():
+        resp = ocx.request(opath(policy, name), 'PUT', body=body,
+                           headers={'Content-Type': 'text/x-ocx',
+                                    'X-Object-Meta-Size': str(len(body))})
+        assert resp.status_int == 201
+        assert resp.headers['Etag'] == md5(body)
+    width = 2 if policy == 'xor' else 3
+    stored = shares(ocx, policy)
+    assert len(stored) == width * len(bodies)
+    if policy == 'hidden':
+        assert not set(n for _c, n, _o in stored) & set(bodies)
+    for name, body in bodies.items():
+        get = ocx.request(opath(policy, name))
+        assert get.status_int == 200
+        assert get.body == body
+        assert get.headers['Etag'] == md5(body)
+        assert get.headers['Content-Type'] == 'text/x-ocx'
+        assert get.headers['X-Object-Meta-Size'] == str(len(body))
+        assert not any(k.lower().startswith('x-object-meta-ocx')
+                       for k in get.headers)
+        head = ocx.request(opath(policy, name), 'HEAD')
+        assert head.headers['Content-Length'] == str(len(body))
+    listing = json.loads(ocx.request(cpath(policy) + '?format=json').body)
+    assert [(e['name'], e['bytes'], e['hash'], e['content_type'])
+            for e in listing] == sorted(
+        (n, len(b), md5(b), 'text/x-ocx') for n, b in bodies.items())
+    head = ocx.request(cpath(policy), 'HEAD')
+    assert head.headers['X-Container-Object-Count'] == str(len(bodies))
+
+
+def test_shares_go_to_distinct_landlords(ocx):
+    for i in range(10):
+        ocx.request(opath('aont', 'o%d' % i), 'PUT', body=b'x' * 10)
+    for i in range(10):
+        holders = [c.name for c, n, _o in shares(ocx, 'aont')
+                   if n == 'o%d' % i]
+        assert sorted(holders) == ['c1', 'c2', 'c3']
+
+
+def test_chunked_put_without_etag_is_completed_afterwards(ocx):
+    body = os.urandom(2 * SEG + 3)
+    env = {'REQUEST_METHOD': 'PUT', 'wsgi.input': io.BytesIO(body),
+           'HTTP_TRANSFER_ENCODING': 'chunked'}
+    req = Request.blank(opath('xor', 'chunked'), environ=env)
+    req.environ.pop('CONTENT_LENGTH', None)
+    resp = req.get_response(ocx.mw)
+    assert resp.status_int == 201
+    assert resp.headers['Etag'] == md5(body)
+    get = ocx.request(opath('xor', 'chunked'))
+    assert get.body == body
+    assert get.headers['Etag'] == md5(body)
+
+
+def test_wrong_client_etag_is_422_and_nothing_stays(ocx):
+    resp = ocx.request(opath('aont', 'bad'), 'PUT', body=b'data',
+                       headers={'Etag': md5(b'other')})
+    assert resp.status_int == 422
+    assert shares(ocx, 'aont') == []
+
+
+def test_ranges(ocx):
+    body = os.urandom(3 * SEG + 100)
+    ocx.request(opath('aont', 'r'), 'PUT', body=body)
+    for first, last in [(0, 0), (SEG - 1, SEG), (SEG, 2 * SEG - 1),
+                        (SEG - 5, 2 * SEG + 5), (3 * SEG + 99, 3 * SEG + 99)]:
+        ocx.clear_calls()
+        resp = ocx.request(opath('aont', 'r'), headers={
+            'Range': 'bytes=%d-%d' % (first, last)})
+        assert resp.status_int == 206
+        assert resp.body == body[first:last + 1]
+        assert resp.headers['Content-Range'] == 'bytes %d-%d/%d' % (
+            first, last, len(body))
+        # only the segments needed are read from the shares
+        ranges = [call.headers['Range'] for _c, call in
+                  ocx.storage_calls('GET')]
+        assert len(ranges) == 2
+    resp = ocx.request(opath('aont', 'r'), headers={
+        'Range': 'bytes=0-1,%d-%d' % (2 * SEG, 2 * SEG + 1)})
+    assert resp.status_int == 206
+    assert body[:2] in resp.body and body[2 * SEG:2 * SEG + 2] in resp.body
+    resp = ocx.request(opath('aont', 'r'), headers={
+        'Range': 'bytes=%d-' % (len(body) + 1)})
+    assert resp.status_int == 416
+
+
+def test_conditional_get(ocx):
+    body = b'conditional'
+    ocx.request(opath('xor', 'c'), 'PUT', body=body)
+    assert ocx.request(opath('xor', 'c'), headers={
+        'If-None-Match': md5(body)}).status_int == 304
+    assert ocx.request(opath('xor', 'c'), headers={
+        'If-Match': md5(b'x')}).status_int == 412
+
+
+def test_aont_reads_with_one_landlord_down(ocx):
+    body = os.urandom(2 * SEG + 1)
+    ocx.request(opath('aont', 'd'), 'PUT', body=body)
+    ocx.by_name['c1'].break_()
+    resp = ocx.request(opath('aont', 'd'))
+    assert resp.status_int == 200 and resp.body == body
+
+
+def test_xor_needs_every_share(ocx):
+    body = os.urandom(SEG + 1)
+    ocx.request(opath('xor', 'x'), 'PUT', body=body)
+    holder = shares(ocx, 'xor')[0][0]
+    holder.break_()
+    resp = ocx.request(opath('xor', 'x'))
+    assert resp.status_int == 503
+    assert b'split object needs 2 of 2 shares' in resp.body
+    assert ("cluster '%s'" % holder.name).encode() in resp.body
+
+
+def test_put_with_a_landlord_down_stores_nothing(ocx):
+    ocx.by_name['c2'].break_()
+    resp = ocx.request(opath('aont', 'p'), 'PUT', body=os.urandom(3 * SEG))
+    assert resp.status_int == 503
+    ocx.by_name['c2'].heal()
+    assert shares(ocx, 'aont') == []
+
+
+@pytest.mark.parametrize('policy', ['aont', 'xor'])
+def test_tampered_share_never_gives_wrong_bytes(ocx, policy):
+    body = os.urandom(3 * SEG)
+    ocx.request(opath(policy, 't'), 'PUT', body=body)
+    _cluster, _name, obj = shares(ocx, policy)[0]
+    flipped = bytearray(obj.body)
+    flipped[-10] ^= 0x80  # in the last segment's record
+    obj.body = bytes(flipped)
+    resp = ocx.request(opath(policy, 't'))
+    if policy == 'aont':
+        assert resp.status_int == 200 and resp.body == body
+    else:
+        # the first segment was fine, so the answer started: it is cut
+        # short before the bad segment
+        assert resp.body == body[:len(resp.body)]
+        assert len(resp.body) < len(body)
+
+
+@pytest.mark.parametrize('policy', ['aont', 'xor'])
+def test_swapped_and_truncated_shares_are_refused(ocx, policy):
+    body = os.urandom(SEG + 7)
+    other = os.urandom(SEG + 7)
+    ocx.request(opath(policy, 'a'), 'PUT', body=body)
+    ocx.request(opath(policy, 'b'), 'PUT', body=other)
+    stored = [(c, n, o) for c, n, o in shares(ocx, policy) if n == 'a']
+    cluster, _name, obj = stored[0]
+    replay = cluster.accounts[ACCOUNT].containers[policy].objects.get('b')
+    if replay is not None:
+        # b's share (valid, but for another object) served as a's
+        obj.body, obj.headers = replay.body, dict(replay.headers)
+    else:
+        obj.body = obj.body[:-1]
+    resp = ocx.request(opath(policy, 'a'))
+    if policy == 'aont':
+        assert resp.status_int == 200 and resp.body == body
+    else:
+        assert resp.status_int == 503
+
+
+def test_header_tampering_is_refused(ocx):
+    body = os.urandom(100)
+    ocx.request(opath('xor', 'h'), 'PUT', body=body)
+    _c, _n, obj = shares(ocx, 'xor')[0]
+    key = next(k for k in obj.headers if k.lower().startswith(
+        'x-object-meta-ocx-sys-ocx-split'))
+    fields = obj.headers[key].split(' ')
+    fields[5] = '99'  # the size
+    obj.headers[key] = ' '.join(fields)
+    assert ocx.request(opath('xor', 'h')).status_int == 503
+
+
+def test_post_and_delete_reach_every_share(ocx):
+    body = os.urandom(SEG * 2)
+    ocx.request(opath('hidden', 'm \u00e9'), 'PUT', body=body,
+                headers={'Content-Type': 'a/b'})
+    resp = ocx.request(opath('hidden', 'm \u00e9'), 'POST', headers={
+        'X-Object-Meta-Colour': 'blue', 'Content-Type': 'c/d'})
+    assert resp.status_int == 202
+    get = ocx.request(opath('hidden', 'm \u00e9'))
+    assert get.body == body
+    assert get.headers['X-Object-Meta-Colour'] == 'blue'
+    assert get.headers['Content-Type'] == 'c/d'
+    listing = json.loads(ocx.request(cpath('hidden') + '?format=json').body)
+    assert [(e['name'], e['bytes'], e['hash'], e['content_type'])
+            for e in listing] == [('m \u00e9', len(body), md5(body), 'c/d')]
+    assert ocx.request(opath('hidden', 'm \u00e9'),
+                       'DELETE').status_int == 204
+    assert shares(ocx, 'hidden') == []
+    assert ocx.request(opath('hidden', 'm \u00e9')).status_int == 404
+    assert ocx.request(opath('hidden', 'm \u00e9'),
+                       'DELETE').status_int == 404
+
+
+def test_hidden_listing_pages_like_swift(ocx):
+    names = sorted(['d/%02d' % i for i in range(12)] + ['a', 'b/c', 'z'])
+    for name in names:
+        ocx.request(opath('hidden', name), 'PUT', body=name.encode())
+
+    def page(query):
+        return [e.get('name', e.get('subdir')) for e in json.loads(
+            ocx.request(cpath('hidden') + '?format=json&' + query).body)]
+    assert page('') == names
+    assert page('limit=3&marker=b/c') == names[2:5]
+    assert page('delimiter=/') == ['a', 'b/', 'd/', 'z']
+    assert page('prefix=d/&reverse=on&limit=2') == ['d/11', 'd/10']
+    assert page('end_marker=b') == ['a']
+
+
+def test_forged_name_token_is_skipped_in_listings(ocx):
+    ocx.request(opath('hidden', 'real'), 'PUT', body=b'x')
+    for _c, _n, obj in shares(ocx, 'hidden'):
+        ctype = obj.headers['Content-Type']
+        obj.headers['Content-Type'] = ctype.replace('ocx_name=',
+                                                    'ocx_name=A')
+    listing = json.loads(ocx.request(cpath('hidden') + '?format=json').body)
+    assert listing == []
