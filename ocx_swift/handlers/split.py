@@ -65,7 +65,7 @@ from swift.common.concurrency import sleep
 from swift.common.request_helpers import resolve_etag_is_at_header
 from swift.common.swob import HTTPNotFound, HTTPServiceUnavailable, \
     HTTPUnprocessableEntity, Response, multi_range_iterator, \
-    normalize_etag, str_to_wsgi, wsgi_to_str
+    normalize_etag, str_to_wsgi, wsgi_quote, wsgi_to_str
 from swift.common.utils import Timestamp
 
 from ocx_swift.exceptions import ClusterUnavailable, ShareAuthError, \
@@ -290,7 +290,8 @@ class SplitObjectContext(ObjectContext):
                 if resp.status // 100 == 2 and late == object_id:
                     self.logger.warning('deleting the late share of a '
                                         'failed PUT of %s on %s',
-                                        self.backend_path, client.name)
+                                        wsgi_quote(self.backend_path),
+                                        client.name)
                     try:
                         client.request('DELETE', self.backend_path,
                                        headers=headers).close()
@@ -393,8 +394,8 @@ class SplitObjectContext(ObjectContext):
             self.policy.read_quorum, self.policy.width, found)
         body += ''.join('%s\n' % f for f in failures)
         for failure in failures:
-            self.logger.warning('split object %s: %s', self.backend_path,
-                                failure)
+            self.logger.warning('split object %s: %s',
+                                wsgi_quote(self.backend_path), failure)
         return None, HTTPServiceUnavailable(request=self.req, body=body,
                                             content_type='text/plain')
 
@@ -702,7 +703,7 @@ class SplitReader(object):
         except SplitDecodeError as err:
             self.close()
             self.ctx.logger.warning('split object %s unreadable: %s',
-                                    self.ctx.backend_path, err)
+                                    wsgi_quote(self.ctx.backend_path), err)
             return HTTPServiceUnavailable(
                 request=self.ctx.req, content_type='text/plain',
                 body='split object unreadable: %s\n' % err)
@@ -729,7 +730,7 @@ class SplitReader(object):
                 yield plain[max(start - offset, 0):stop - offset]
         except SplitDecodeError as err:
             self.ctx.logger.error('split object %s: read cut short: %s',
-                                  self.ctx.backend_path, err)
+                                  wsgi_quote(self.ctx.backend_path), err)
         finally:
             self._close_streams()
             self.window = None

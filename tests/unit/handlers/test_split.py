@@ -312,3 +312,22 @@ def test_forged_name_token_is_skipped_in_listings(ocx):
                                                     'ocx_name=A')
     listing = json.loads(ocx.request(cpath('hidden') + '?format=json').body)
     assert listing == []
+
+
+def test_late_share_of_a_failed_put_is_taken_back(ocx, monkeypatch):
+    monkeypatch.setattr(split, 'LATE_SHARE_WATCH', 5)
+    monkeypatch.setattr(split, 'LATE_SHARE_INTERVAL', 0)
+    ocx.request(opath('xor', 'late'), 'PUT', body=b'late bytes')
+    cluster, _name, obj = shares(ocx, 'xor')[0]
+    key = next(k for k in obj.headers if k.lower().startswith(
+        'x-object-meta-ocx-sys-ocx-split'))
+    object_id = bytes.fromhex(obj.headers[key].split(' ')[8])
+    req = Request.blank(opath('xor', 'late'))
+    ctx = split.SplitObjectContext(
+        ocx.mw, req, ACCOUNT, 'xor', 'late', ocx.mw.policies.get('xor'))
+    client = ocx.mw.clients[cluster.name]
+    # another version's share stays
+    ctx._reap_late_shares([client], b'x' * 16, {})
+    assert cluster.get_object(ACCOUNT, 'xor', 'late') is not None
+    ctx._reap_late_shares([client], object_id, {})
+    assert cluster.get_object(ACCOUNT, 'xor', 'late') is None
