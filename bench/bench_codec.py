@@ -221,24 +221,26 @@ def bounds(times, runner, segment_size):
 
 
 def print_table(runners, times, size, segment_size):
-    print('%-16s %11s %11s %9s %9s %9s %9s %5s  %s' % (
-        'scheme', 'enc MB/s', 'dec MB/s', 'enc ratio', 'dec ratio',
-        'enc bound', 'dec bound', 'goal', 'met'))
+    print('%-15s %8s %8s %7s %7s %7s %7s %5s  %s' % (
+        'scheme', 'enc MB/s', 'dec MB/s', 'enc', 'dec', 'enc', 'dec',
+        'goal', 'met'))
+    print('%-15s %8s %8s %7s %7s %7s %7s' % (
+        '', '', '', 'ratio', 'ratio', 'bound', 'bound'))
     for label, runner, goal in runners:
         (enc, dec), (enc_ratio, dec_ratio) = summary(times, label, size)
         if goal is None:
-            print('%-16s %11.1f %11.1f %9.3f %9.3f %9s %9s %5s  -' % (
+            print('%-15s %8.1f %8.1f %7.3f %7.3f %7s %7s %5s  -' % (
                 label, enc, dec, enc_ratio, dec_ratio, '-', '-', '-'))
             continue
         met = 'yes' if min(enc_ratio, dec_ratio) >= goal else 'NO'
-        print('%-16s %11.1f %11.1f %9.3f %9.3f %9.3f %9.3f %5.2f  %s' % (
+        print('%-15s %8.1f %8.1f %7.3f %7.3f %7.3f %7.3f %5.2f  %s' % (
             (label, enc, dec, enc_ratio, dec_ratio) +
             tuple(bounds(times, runner, segment_size)) + (goal, met)))
     sha, rand = (statistics.median(size / MB / row[i]
                                    for row in times[PRIMITIVES])
                  for i in (0, 1))
-    print('sha256 %.1f MB/s, os.urandom %.1f MB/s (the bounds: ratio if '
-          'these were the only costs)' % (sha, rand))
+    print('sha256 %.1f MB/s, os.urandom %.1f MB/s (bound: the ratio if '
+          'only these cost)' % (sha, rand))
 
 
 def parse_args(argv):
