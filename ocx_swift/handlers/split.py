@@ -220,7 +220,7 @@ class SplitObjectContext(ObjectContext):
         pending = size is None or client_etag is None
         headers = []
         for index, client in enumerate(clients):
-            header = ShareHeader(self.codec.scheme, self.codec.n,
+            header = ShareHeader(self.stored_scheme, self.codec.n,
                                  self.codec.k, self.codec.segment_size,
                                  size, client_etag, index, object_id)
             if not pending:
@@ -326,7 +326,7 @@ class SplitObjectContext(ObjectContext):
     def _complete(self, clients, keys, object_id, size, md5):
         """Write the final header of shares uploaded before their size or
         ETag was known (a chunked PUT without ETag)."""
-        header = ShareHeader(self.codec.scheme, self.codec.n, self.codec.k,
+        header = ShareHeader(self.stored_scheme, self.codec.n, self.codec.k,
                              self.codec.segment_size, size, md5, 0,
                              object_id)
         failures = []
@@ -407,7 +407,7 @@ class SplitObjectContext(ObjectContext):
             header = ShareHeader.parse(value)
         except ValueError:
             return None
-        if (header.scheme, header.n, header.k) != (
+        if (header.scheme.split(':')[0], header.n, header.k) != (
                 self.codec.scheme, self.codec.n, self.codec.k) or \
                 not 0 <= header.index < header.n or \
                 not header.verify(self.keys(header.object_id).mac_key):
@@ -416,17 +416,36 @@ class SplitObjectContext(ObjectContext):
             stored = int(resp.headers.get('Content-Length'))
         except (TypeError, ValueError):
             stored = None
-        codec = self._codec_for(header)
+        try:
+            codec = self._codec_for(header)
+        except SplitDecodeError:
+            return None
         if stored is not None and stored != codec.share_size(header.size):
             return None  # truncated or padded by the landlord
         return Share(client, header, headers,
                      resp.headers.get('Content-Type', ''))
 
+    @property
+    def stored_scheme(self):
+        """The scheme as shares record it: with the Reed-Solomon backend
+        (fragments of one backend do not decode with another)."""
+        if self.codec.ec_type:
+            return '%s:%s' % (self.codec.scheme, self.codec.ec_type)
+        return self.codec.scheme
+
     def _codec_for(self, header):
-        if header.segment_size == self.codec.segment_size:
+        """The codec that wrote a share (segment size and RS backend as
+        the share records them, whatever the policy says today)."""
+        if header.scheme == self.stored_scheme and \
+                header.segment_size == self.codec.segment_size:
             return self.codec
-        return SplitCodec(header.scheme, header.n, header.k,
-                          header.segment_size)
+        scheme, _sep, ec_type = header.scheme.partition(':')
+        try:
+            return SplitCodec(scheme, header.n, header.k,
+                              header.segment_size, ec_type=ec_type or None)
+        except ValueError as err:
+            raise SplitDecodeError('share written with an unusable codec: '
+                                   '%s' % err)
 
     # -- HEAD and GET ---------------------------------------------------
 
