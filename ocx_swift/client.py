@@ -282,7 +282,7 @@ class ClusterClient(object):
         return url
 
     def request(self, method, path, headers=None, query_string=None,
-                body=None, timeout=None):
+                body=None, timeout=None, error_limited=True):
         """Send one request to the cluster.
 
         :param method: the HTTP method
@@ -293,11 +293,14 @@ class ClusterClient(object):
         :param body: None, bytes, or an iterable of byte chunks (sent
                      chunked unless ``Content-Length`` is in headers)
         :param timeout: read timeout, default ``timeouts.node``
+        :param error_limited: refuse at once when the cluster is
+                              error-limited (False for background work
+                              that must reach it as soon as it is back)
         :returns: a :class:`BackendResponse`; the caller must read or close
         :raises ClusterUnavailable: on connection failure, timeout or when
                                     the cluster is error-limited
         """
-        if self.is_error_limited():
+        if error_limited and self.is_error_limited():
             raise ClusterUnavailable(self.name, 'error-limited after '
                                      'repeated failures')
         timeout = self.timeouts.node if timeout is None else timeout

@@ -273,7 +273,8 @@ class SplitObjectContext(ObjectContext):
             for client in list(pending):
                 try:
                     resp = client.request('HEAD', self.backend_path,
-                                          headers=headers)
+                                          headers=headers,
+                                          error_limited=False)
                     resp.close()
                 except ClusterUnavailable:
                     continue
@@ -294,7 +295,8 @@ class SplitObjectContext(ObjectContext):
                                         client.name)
                     try:
                         client.request('DELETE', self.backend_path,
-                                       headers=headers).close()
+                                       headers=headers,
+                                       error_limited=False).close()
                     except ClusterUnavailable:
                         pending.append(client)
 

@@ -405,7 +405,7 @@ def test_one_landlord_down(ocx_env, swift_conn, cluster_conns, container):
         os.kill(pid, signal.SIGCONT)
     # a landlord that had the whole request queued may store its share
     # when it wakes: the exchange watches it and takes that share back
-    for _ in range(70):
+    for _ in range(90):
         held = stored(cluster_conns, xor)
         if not any(new in objs for objs in held.values()):
             break
