@@ -418,9 +418,11 @@ def test_one_landlord_down(ocx_env, swift_conn, cluster_conns, container):
 # -- clients -------------------------------------------------------------
 
 
-def test_swift_cli_on_a_split_container(ocx_env, tmp_path, swift_conn,
-                                        container):
-    name = container('aont', prefix='cli')
+@pytest.mark.parametrize('policy', ['standard', 'replicated2', 'pinned',
+                                    'xor', 'aont'])
+def test_swift_cli_on_every_policy(policy, ocx_env, tmp_path, swift_conn,
+                                   container):
+    name = container(policy, prefix='cli')
     src = tmp_path / 'src'
     src.mkdir()
     files = {'one.txt': text_bytes(5000), 'two \u00e9.bin': os.urandom(
@@ -450,18 +452,21 @@ def test_swift_cli_on_a_split_container(ocx_env, tmp_path, swift_conn,
     assert 'Manifest:' in stat or 'Content Length: %d' % (
         3 * SEGMENT + 1) in stat
     seg = name + '_segments'
-    assert swift_conn.head_container(seg)['x-storage-policy'] == 'aont'
+    assert swift_conn.head_container(seg)['x-storage-policy'] == policy
     names.empty_and_delete(swift_conn, seg)
 
 
-def test_boto3_bucket_location_picks_the_policy(s3_client, swift_conn):
-    bucket = 'ocx-xor-%s' % os.urandom(4).hex()
+@pytest.mark.parametrize('policy', ['replicated2', 'pinned', 'xor',
+                                    'aont'])
+def test_boto3_bucket_location_picks_the_policy(policy, s3_client,
+                                                swift_conn):
+    bucket = 'ocx-%s-%s' % (policy, os.urandom(4).hex())
     s3_client.create_bucket(
         Bucket=bucket,
-        CreateBucketConfiguration={'LocationConstraint': 'xor'})
+        CreateBucketConfiguration={'LocationConstraint': policy})
     try:
         assert swift_conn.head_container(bucket)['x-storage-policy'] == \
-            'xor'
+            policy
         body = text_bytes(SEGMENT * 2 + 10)
         s3_client.put_object(Bucket=bucket, Key='k \u00e9', Body=body)
         got = s3_client.get_object(Bucket=bucket, Key='k \u00e9')
@@ -489,7 +494,7 @@ def test_boto3_bucket_location_picks_the_policy(s3_client, swift_conn):
         got = s3_client.get_object(Bucket=bucket, Key='mpu')['Body'].read()
         assert got == b''.join(parts)
         assert swift_conn.head_container(bucket + '+segments')[
-            'x-storage-policy'] == 'xor'
+            'x-storage-policy'] == policy
         s3_client.copy_object(Bucket=bucket, Key='copy',
                               CopySource={'Bucket': bucket,
                                           'Key': 'k \u00e9'})
