@@ -531,8 +531,17 @@ class SplitObjectContext(ObjectContext):
                 answer = resp
         if failures:
             return unavailable(self.req, failures)
-        return response_from_parts(self.req, answer.status_line,
+        resp = response_from_parts(self.req, answer.status_line,
                                    self.client_headers(answer))
+        if ok(resp.status_int):
+            # as Swift's object server: a POST answers with the object's
+            # sysmeta (symlink answers 307 from it)
+            share = next(iter(shares.values()))
+            resp.headers.update(
+                (k, v) for k, v in share.headers
+                if k.lower().startswith('x-object-sysmeta-') and
+                k.lower() != SPLIT_SYSMETA.lower())
+        return resp
 
     def handle_DELETE(self):
         denial = self.authorize('write_acl')

@@ -28,6 +28,7 @@ import signal
 import subprocess
 import time
 import zlib
+from urllib.parse import quote
 
 import botocore.exceptions
 import pytest
@@ -347,6 +348,26 @@ def test_split_post_keeps_the_object_readable(swift_conn, container):
     with pytest.raises(ClientException) as caught:
         swift_conn.head_object(name, 'meta')
     assert caught.value.http_status == 404
+
+
+def test_symlink_and_dlo_in_split_containers(swift_conn, container):
+    name = container('aont')
+    swift_conn.put_object(name, 'target \u00e9', b'target bytes')
+    swift_conn.put_object(name, 'link', b'', headers={
+        'X-Symlink-Target': quote('%s/target \u00e9' % name)})
+    _h, got = swift_conn.get_object(name, 'link')
+    assert got == b'target bytes'
+    headers, _b = swift_conn.get_object(name, 'link',
+                                        query_string='symlink=get')
+    assert headers['content-length'] == '0'
+    xor = container('xor')
+    parts = [os.urandom(SEGMENT + i) for i in range(3)]
+    for i, part in enumerate(parts):
+        swift_conn.put_object(xor, 'segs/%d' % i, part)
+    swift_conn.put_object(xor, 'dlo', b'', headers={
+        'X-Object-Manifest': quote('%s/segs/' % xor)})
+    _h, got = swift_conn.get_object(xor, 'dlo')
+    assert got == b''.join(parts)
 
 
 def test_hidden_names_list_sorted_and_paged(swift_conn, cluster_conns,
