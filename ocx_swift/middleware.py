@@ -114,10 +114,16 @@ Configuration
     # base64 of at least 32 random bytes (e.g. openssl rand -base64 32);
     # split policies derive every key from it. Keep this file mode 0600.
     # split_root_secret =
+    # rotation: more secrets as split_root_secret_<id> (id: letters and
+    # digits); new objects use the active one (split_root_secret has the
+    # id "default"), every configured one still reads what it wrote
+    # split_root_secret_2026 =
+    # active_split_root_secret_id = default
 """
 
 import base64
 import binascii
+import re
 
 from swift.common.constraints import check_utf8, valid_api_version
 from swift.common.registry import register_swift_info
@@ -144,6 +150,9 @@ DEFAULT_OWNER_HEADERS = (
     'x-container-sync-to, x-account-meta-temp-url-key, '
     'x-account-meta-temp-url-key-2, x-container-meta-temp-url-key, '
     'x-container-meta-temp-url-key-2, x-account-access-control')
+
+DEFAULT_SECRET_ID = 'default'
+SECRET_ID_RE = re.compile(r'^[A-Za-z0-9]{1,32}$')
 
 #: entry points allowed between ocx and the proxy-server app
 RIGHT_OF_OCX = ('proxy_logging',)
@@ -178,12 +187,34 @@ class OcxSettings(object):
             h.title() for h in list_from_csv(conf.get(
                 'swift_owner_headers', DEFAULT_OWNER_HEADERS))]
         self.policy_conf_path = conf.get('policy_conf_path', '').strip()
-        self.split_root_secret = parse_root_secret(
-            conf.get('split_root_secret', ''))
+        #: id -> secret bytes; ``split_root_secret`` has the id
+        #: ``default``, ``split_root_secret_<id>`` the others
+        self.split_secrets = {}
+        for key, value in conf.items():
+            if key == 'split_root_secret':
+                secret_id = DEFAULT_SECRET_ID
+            elif key.startswith('split_root_secret_'):
+                secret_id = key[len('split_root_secret_'):]
+                if not SECRET_ID_RE.match(secret_id):
+                    raise ValueError('%s: secret ids are letters and '
+                                     'digits' % key)
+            else:
+                continue
+            secret = parse_root_secret(value, key)
+            if secret is not None:
+                self.split_secrets[secret_id] = secret
+        self.active_secret_id = conf.get(
+            'active_split_root_secret_id', DEFAULT_SECRET_ID).strip()
+        if self.split_secrets and \
+                self.active_secret_id not in self.split_secrets:
+            raise ValueError('active_split_root_secret_id %r names no '
+                             'configured secret' % self.active_secret_id)
+        self.split_root_secret = self.split_secrets.get(
+            self.active_secret_id)
 
 
-def parse_root_secret(value):
-    """The split storage root secret: base64 of at least 32 bytes.
+def parse_root_secret(value, name='split_root_secret'):
+    """A split storage root secret: base64 of at least 32 bytes.
 
     :returns: the secret bytes, or None when not configured
     :raises ValueError: on a malformed or short secret (never echoed)
@@ -194,9 +225,9 @@ def parse_root_secret(value):
     try:
         secret = base64.b64decode(value, validate=True)
     except (ValueError, binascii.Error):
-        raise ValueError('split_root_secret must be base64')
+        raise ValueError('%s must be base64' % name)
     if len(secret) < 32:
-        raise ValueError('split_root_secret must encode at least 32 bytes')
+        raise ValueError('%s must encode at least 32 bytes' % name)
     return secret
 
 
@@ -247,6 +278,8 @@ class OcxMiddleware(object):
                 'multipart segments of their buckets the default policy',
                 ', '.join(unlisted))
         self.split_root_secret = settings.split_root_secret
+        self.split_secrets = settings.split_secrets
+        self.active_secret_id = settings.active_secret_id
         self.ring = ClusterRing(settings.ring_path,
                                 reload_time=settings.ring_check_interval,
                                 logger=self.logger,

@@ -232,14 +232,16 @@ class ContainerContext(BaseContext):
             everything.append(entries)
         if failures:
             return unavailable(self.req, failures)
-        secret = self.ocx.split_root_secret
+        secrets = [self.ocx.split_root_secret] + [
+            v for k, v in sorted(self.ocx.split_secrets.items())
+            if k != self.ocx.active_secret_id]
         account, container = wsgi_to_str(self.account), \
             wsgi_to_str(self.container)
         by_name = {}
         for entries in everything:
             for entry in entries:
                 token = name_token(entry.get('content_type', ''))
-                name = token and hidden_name(secret, account, container,
+                name = token and hidden_name(secrets, account, container,
                                              token)
                 if not name:
                     self.logger.warning('listing of %s: entry %r has no '

@@ -102,7 +102,7 @@ class ShareHeader(object):
               'object_id')
 
     def __init__(self, scheme, n, k, segment_size, size, etag, index,
-                 object_id, tag=None):
+                 object_id, tag=None, secret_id='default'):
         self.scheme = scheme
         self.n = n
         self.k = k
@@ -112,11 +112,12 @@ class ShareHeader(object):
         self.index = index
         self.object_id = object_id
         self.tag = tag
+        self.secret_id = secret_id
 
     def _tag_fields(self):
         return [b'ocx-split-header', HEADER_VERSION, self.scheme, self.n,
                 self.k, self.segment_size, self.size, self.etag,
-                self.index, self.object_id]
+                self.index, self.object_id, self.secret_id]
 
     def seal(self, mac_key):
         self.tag = mac(mac_key, *self._tag_fields())
@@ -129,8 +130,8 @@ class ShareHeader(object):
     def for_index(self, index, mac_key):
         """The same header for another share."""
         return ShareHeader(self.scheme, self.n, self.k, self.segment_size,
-                           self.size, self.etag, index,
-                           self.object_id).seal(mac_key)
+                           self.size, self.etag, index, self.object_id,
+                           secret_id=self.secret_id).seal(mac_key)
 
     def to_value(self):
         return ' '.join([
@@ -138,18 +139,19 @@ class ShareHeader(object):
             str(self.segment_size),
             PENDING if self.size is None else str(self.size),
             self.etag or PENDING, str(self.index), self.object_id.hex(),
-            self.tag.hex() if self.tag else PENDING])
+            self.tag.hex() if self.tag else PENDING, self.secret_id])
 
     @classmethod
     def parse(cls, value):
         """:raises ValueError: on anything but a complete header"""
         parts = (value or '').split(' ')
-        if len(parts) != 10 or parts[0] != HEADER_VERSION or \
+        if len(parts) != 11 or parts[0] != HEADER_VERSION or \
                 PENDING in (parts[5], parts[6], parts[9]):
             raise ValueError('not a complete share header')
         return cls(parts[1], int(parts[2]), int(parts[3]), int(parts[4]),
                    int(parts[5]), parts[6], int(parts[7]),
-                   bytes.fromhex(parts[8]), bytes.fromhex(parts[9]))
+                   bytes.fromhex(parts[8]), bytes.fromhex(parts[9]),
+                   secret_id=parts[10])
 
 
 class Share(object):
@@ -173,16 +175,33 @@ class SplitObjectContext(ObjectContext):
         self.codec = SplitCodec(policy.scheme, policy.n, policy.k,
                                 policy.segment_size)
         self.names = tuple(wsgi_to_str(n) for n in (account, container, obj))
-        if policy.hide_names:
-            self.backend_obj = str_to_wsgi(
-                opaque_name(ocx.split_root_secret, *self.names))
+        self.backend_obj = self.stored_name(ocx.active_secret_id)
+
+    def stored_name(self, secret_id):
+        """The (WSGI string) name landlords store the object under when
+        written with that secret."""
+        if not self.policy.hide_names:
+            return self.obj
+        return str_to_wsgi(opaque_name(self.ocx.split_secrets[secret_id],
+                                       *self.names))
+
+    def other_names(self):
+        """Stored names under the other configured secrets (hidden-name
+        objects written before a rotation)."""
+        if not self.policy.hide_names:
+            return []
+        return [self.stored_name(i) for i in sorted(self.ocx.split_secrets)
+                if i != self.ocx.active_secret_id]
 
     def handle(self):
         return super(ObjectContext, self).handle()
 
-    def keys(self, object_id):
-        return derive_object_keys(self.ocx.split_root_secret,
-                                  *(self.names + (object_id,)))
+    def keys(self, object_id, secret_id=None):
+        """The object's keys under a configured secret (the active one by
+        default); a KeyError for a secret not configured."""
+        secret = self.ocx.split_secrets[secret_id or
+                                        self.ocx.active_secret_id]
+        return derive_object_keys(secret, *(self.names + (object_id,)))
 
     def share_headers(self, header, extra, content_type):
         """The landlord request headers of one share."""
@@ -222,7 +241,8 @@ class SplitObjectContext(ObjectContext):
         for index, client in enumerate(clients):
             header = ShareHeader(self.stored_scheme, self.codec.n,
                                  self.codec.k, self.codec.segment_size,
-                                 size, client_etag, index, object_id)
+                                 size, client_etag, index, object_id,
+                                 secret_id=self.ocx.active_secret_id)
             if not pending:
                 header.seal(keys.mac_key)
             extra = {} if size is None else {
@@ -330,7 +350,7 @@ class SplitObjectContext(ObjectContext):
         ETag was known (a chunked PUT without ETag)."""
         header = ShareHeader(self.stored_scheme, self.codec.n, self.codec.k,
                              self.codec.segment_size, size, md5, 0,
-                             object_id)
+                             object_id, secret_id=self.ocx.active_secret_id)
         failures = []
         for index, client in enumerate(clients):
             headers = self.share_headers(
@@ -356,6 +376,24 @@ class SplitObjectContext(ObjectContext):
     # -- finding the shares ---------------------------------------------
 
     def locate(self):
+        """Find the object's shares: under its name as the active secret
+        stores it, then (hidden names) as earlier secrets did.
+
+        :returns: ``(shares, None)`` or ``(None, error response)``
+        """
+        shares, error = self._locate()
+        if error is None or error.status_int != 404:
+            return shares, error
+        current = self.backend_obj
+        for name in self.other_names():
+            self.backend_obj = name
+            found, other_error = self._locate()
+            if other_error is None or other_error.status_int != 404:
+                return found, other_error
+        self.backend_obj = current
+        return shares, error
+
+    def _locate(self):
         """HEAD every cluster that may hold a share; pick the newest
         version enough valid shares agree on.
 
@@ -412,7 +450,9 @@ class SplitObjectContext(ObjectContext):
         if (header.scheme.split(':')[0], header.n, header.k) != (
                 self.codec.scheme, self.codec.n, self.codec.k) or \
                 not 0 <= header.index < header.n or \
-                not header.verify(self.keys(header.object_id).mac_key):
+                header.secret_id not in self.ocx.split_secrets or \
+                not header.verify(self.keys(header.object_id,
+                                            header.secret_id).mac_key):
             return None
         try:
             stored = int(resp.headers.get('Content-Length'))
@@ -547,13 +587,18 @@ class SplitObjectContext(ObjectContext):
         denial = self.authorize('write_acl')
         if denial:
             return denial
-        clients = self.placement_clients(with_previous=True)
-        answers, failures = split_results(self.fan_out(
-            clients, 'DELETE', headers=self.backend_headers(headers=[]),
-            read_body=True))
+        found, failures = [], []
+        current = self.backend_obj
+        for name in [current] + self.other_names():
+            self.backend_obj = name
+            answers, failed = split_results(self.fan_out(
+                self.placement_clients(with_previous=True), 'DELETE',
+                headers=self.backend_headers(headers=[]), read_body=True))
+            failures += failed
+            found += [a for a in answers if a[1].status != 404]
+        self.backend_obj = current
         if failures:
             return unavailable(self.req, failures)
-        found = [a for a in answers if a[1].status != 404]
         if not found:
             return HTTPNotFound(request=self.req)
         _client, resp, body = found[0]
@@ -614,7 +659,7 @@ class SplitReader(object):
         header = next(iter(shares.values())).header
         self.size = header.size
         self.object_id = header.object_id
-        self.keys = ctx.keys(self.object_id)
+        self.keys = ctx.keys(self.object_id, header.secret_id)
         self.streams = {}
         self.failed = set()  # share indexes that failed: never again
         self.bad = []
@@ -776,10 +821,16 @@ class SplitReader(object):
         self._close_streams()
 
 
-def hidden_name(secret, account, container, token):
+def hidden_name(secrets, account, container, token):
     """The real name of a hidden-name object's listing entry, or None
-    when the sealed name does not open (a landlord's forgery)."""
-    try:
-        return open_name(secret, account, container, token)
-    except SplitDecodeError:
-        return None
+    when the sealed name opens under none of the secrets (a landlord's
+    forgery).
+
+    :param secrets: the configured root secrets, active first
+    """
+    for secret in secrets:
+        try:
+            return open_name(secret, account, container, token)
+        except SplitDecodeError:
+            continue
+    return None
