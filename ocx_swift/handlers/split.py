@@ -154,6 +154,18 @@ class ShareHeader(object):
                    secret_id=parts[10])
 
 
+def written_by(value):
+    """The object id in a share header, complete or still pending (a
+    PUT that had not written its final header), or None."""
+    parts = (value or '').split(' ')
+    if len(parts) != 11 or parts[0] != HEADER_VERSION:
+        return None
+    try:
+        return bytes.fromhex(parts[8])
+    except ValueError:
+        return None
+
+
 class Share(object):
     """One share found on a cluster."""
 
@@ -303,11 +315,7 @@ class SplitObjectContext(ObjectContext):
                 pending.remove(client)
                 found = dict((k.lower(), v)
                              for k, v in self.client_headers(resp))
-                try:
-                    late = ShareHeader.parse(found.get(
-                        SPLIT_SYSMETA.lower()) or '').object_id
-                except ValueError:
-                    late = None
+                late = written_by(found.get(SPLIT_SYSMETA.lower()))
                 if resp.status // 100 == 2 and late == object_id:
                     self.logger.warning('deleting the late share of a '
                                         'failed PUT of %s on %s',

@@ -333,6 +333,25 @@ def test_late_share_of_a_failed_put_is_taken_back(ocx, monkeypatch):
     assert cluster.get_object(ACCOUNT, 'xor', 'late') is None
 
 
+def test_late_pending_share_is_taken_back_too(ocx, monkeypatch):
+    """A PUT without ETag writes its shares with a pending header first."""
+    monkeypatch.setattr(split, 'LATE_SHARE_WATCH', 5)
+    monkeypatch.setattr(split, 'LATE_SHARE_INTERVAL', 0)
+    ocx.request(opath('xor', 'late'), 'PUT', body=b'late bytes')
+    cluster, _name, obj = shares(ocx, 'xor')[0]
+    key = next(k for k in obj.headers if k.lower().startswith(
+        'x-object-meta-ocx-sys-ocx-split'))
+    fields = obj.headers[key].split(' ')
+    fields[6] = fields[9] = '-'  # as written before the final header
+    obj.headers[key] = ' '.join(fields)
+    req = Request.blank(opath('xor', 'late'))
+    ctx = split.SplitObjectContext(
+        ocx.mw, req, ACCOUNT, 'xor', 'late', ocx.mw.policies.get('xor'))
+    ctx._reap_late_shares([ocx.mw.clients[cluster.name]],
+                          bytes.fromhex(fields[8]), {})
+    assert cluster.get_object(ACCOUNT, 'xor', 'late') is None
+
+
 NEW_SECRET = base64.b64encode(b'fedcba9876543210' * 2).decode('ascii')
 
 
