@@ -55,6 +55,10 @@ REQUEST_HEADER_BLOCKLIST = frozenset(h.lower() for h in (
     'Transfer-Encoding', 'Upgrade', 'Expect', 'Content-Length',
     'X-Auth-Token', 'X-Storage-Token', 'X-Service-Token', 'Authorization',
     'Cookie', 'X-Forwarded-For', 'X-Forwarded-Proto', 'X-Trans-Id-Extra',
+    # CORS and staticweb are answered by the exchange (handlers/cors.py and
+    # the exchange's own staticweb), never by a landlord's
+    'Origin', 'Access-Control-Request-Method',
+    'Access-Control-Request-Headers', 'X-Web-Mode',
 ))
 
 #: response headers never passed back from a landlord cluster

@@ -124,6 +124,7 @@ from ocx_swift.config import load_cluster_config
 from ocx_swift.exceptions import OcxConfigError
 from ocx_swift.handlers.account import AccountContext
 from ocx_swift.handlers.container import ContainerContext
+from ocx_swift.handlers.cors import settings_of
 from ocx_swift.handlers.obj import ObjectContext
 from ocx_swift.ring.ring import ClusterRing
 
@@ -197,6 +198,9 @@ class OcxMiddleware(object):
             for c in self.cluster_conf}
         check_pipeline(conf, self.logger)
         final = hook_final_app(self)
+        #: the proxy-server app's CORS options, which ocx applies as
+        #: Swift's controllers would
+        self.cors = settings_of(final)
         #: seconds Swift's info caches keep account and container info
         self.recheck_existence = {
             'account': getattr(final, 'recheck_account_existence', 60),

@@ -99,10 +99,11 @@ def test_bad_utf8_is_412(ocx, path):
 
 
 @pytest.mark.parametrize('path, method, allowed', [
-    ('/v1/AUTH_test', 'PUT', 'GET, HEAD, POST'),
-    ('/v1/AUTH_test', 'DELETE', 'GET, HEAD, POST'),
-    ('/v1/AUTH_test/c', 'COPY', 'GET, HEAD, PUT, POST, DELETE'),
-    ('/v1/AUTH_test/c/o', 'OPTIONS', 'GET, HEAD, PUT, POST, DELETE')])
+    ('/v1/AUTH_test', 'PUT', 'GET, HEAD, POST, OPTIONS'),
+    ('/v1/AUTH_test', 'DELETE', 'GET, HEAD, POST, OPTIONS'),
+    ('/v1/AUTH_test/c', 'COPY', 'GET, HEAD, PUT, POST, DELETE, OPTIONS'),
+    ('/v1/AUTH_test/c/o', 'PATCH',
+     'GET, HEAD, PUT, POST, DELETE, OPTIONS')])
 def test_unknown_method_is_405(ocx, path, method, allowed):
     resp = ocx.request(path, method)
     assert resp.status_int == 405
