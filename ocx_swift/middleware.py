@@ -220,11 +220,16 @@ class OcxMiddleware(object):
             return None
         if not valid_api_version(version):
             return None
-        if obj is not None:
+        # as Swift's get_controller: empty names do not count (``/v1/a/c/``
+        # is the container; the proxy-server app answers ``/v1/a//o``
+        # 412 Bad URL)
+        if obj and container:
             return ObjectContext(self, req, account, container, obj)
-        if container is not None:
+        if container:
             return ContainerContext(self, req, account, container)
-        return AccountContext(self, req, account)
+        if not obj:
+            return AccountContext(self, req, account)
+        return None
 
     def handle(self, req, ctx):
         """Answer a request the exchange serves; a swob response."""

@@ -15,6 +15,7 @@
 """The middleware as a whole: what it serves, what it passes on, how it
 fails, and how it refuses a bad deployment."""
 
+import json
 import os
 
 import pytest
@@ -85,6 +86,26 @@ def test_v1_paths_never_reach_the_app(ocx, path, method):
     ocx.request(path, method, body=b'' if method == 'PUT' else None)
     assert ocx.app.calls == []
     assert ocx.storage_calls()
+
+
+@pytest.mark.parametrize('path, context', [
+    ('/v1/AUTH_test/c/', 'ContainerContext'),
+    ('/v1/AUTH_test/', 'AccountContext'),
+    ('/v1/AUTH_test/c//', 'ObjectContext'),
+    ('/v1/AUTH_test//o', None)])
+def test_empty_names_as_swift_routes_them(ocx, path, context):
+    ctx = ocx.mw.context_for(Request.blank(path))
+    assert type(ctx).__name__ == context if context else ctx is None
+
+
+def test_trailing_slash_lists_the_container(ocx):
+    ocx.put_container(ACCOUNT, 'c')
+    ocx.put_object(ACCOUNT, 'c', 'o', b'x')
+    resp = ocx.request('/v1/AUTH_test/c/')
+    assert resp.status_int == 200
+    assert [e['name'] for e in json.loads(resp.body)] == ['o']
+    assert all(c.path == '/v1/AUTH_test/c'
+               for _n, c in ocx.storage_calls('GET'))
 
 
 @pytest.mark.parametrize('path', [
