@@ -92,6 +92,36 @@ def test_put_creates_on_every_cluster(ocx):
     assert ocx.request(CONT_PATH, 'PUT').status_int == 202
 
 
+@pytest.mark.parametrize('method', ['PUT', 'POST'])
+def test_versioning_headers_never_reach_landlords(ocx, method):
+    """versioned_writes (left of ocx) keeps the versions location in
+    sysmeta and leaves X-History-Location on the request: a landlord's
+    own versioned_writes must not see it, or it versions on its own."""
+    ocx.put_container(ACCOUNT, CONT_N)
+    resp = ocx.request(CONT_PATH, method, headers={
+        'X-History-Location': 'versions', 'X-Versions-Location': '',
+        'X-Remove-Versions-Location': 'x', 'X-Versions-Enabled': 'true',
+        'X-Container-Sysmeta-Versions-Location': 'versions',
+        'X-Container-Sysmeta-Versions-Mode': 'history'})
+    assert resp.status_int // 100 == 2
+    for cluster in ocx:
+        sent = cluster.storage_calls(method)[0].headers
+        for name in ('X-History-Location', 'X-Versions-Location',
+                     'X-Remove-Versions-Location', 'X-Versions-Enabled'):
+            assert name not in sent
+        assert sent['X-Container-Meta-Ocx-Sys-Versions-Mode'] == 'history'
+    head = ocx.request(CONT_PATH, 'HEAD')
+    assert head.headers['X-Container-Sysmeta-Versions-Location'] == \
+        'versions'
+
+
+def test_landlords_own_versioning_not_shown(ocx):
+    ocx.put_container(ACCOUNT, CONT_N, {'X-Versions-Location': 'theirs'})
+    head = ocx.request(CONT_PATH, 'HEAD')
+    assert head.status_int == 204
+    assert 'X-Versions-Location' not in head.headers
+
+
 def test_put_is_201_when_new_anywhere(ocx):
     ocx.clusters[1].put_container(ACCOUNT, CONT_N)
     assert ocx.request(CONT_PATH, 'PUT').status_int == 201
