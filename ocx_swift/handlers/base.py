@@ -41,6 +41,12 @@ from ocx_swift.handlers import cors
 from ocx_swift.sysmeta import decode_headers, encode_headers, is_reserved
 
 
+#: the query parameters of account and container listings that
+#: landlords get (``format`` and ``limit`` are the exchange's own)
+LISTING_PARAMS = frozenset(('marker', 'end_marker', 'prefix', 'delimiter',
+                            'path', 'reverse'))
+
+
 def split_results(results):
     """Sort fan-out results into answers and failures.
 
@@ -326,7 +332,10 @@ class BaseContext(object):
         :returns: ``(results, listings, None)``, or ``(None, None, 503)``
                   when a cluster failed or sent an unreadable listing
         """
-        query = dict(self.req.params)
+        # only what a listing is about: other parameters (a tempurl's
+        # signature, say) are for the middlewares left of ocx
+        query = {k: v for k, v in self.req.params.items()
+                 if k in LISTING_PARAMS}
         query.update(format='json', limit=str(limit))
         results = self.fan_out(
             self.clients(), 'GET',

@@ -17,7 +17,7 @@
 import itertools
 import json
 import random
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from swift.common.constraints import MAX_CONTAINER_NAME_LENGTH, \
@@ -356,6 +356,22 @@ def test_listing_params_are_exact(filled):
         assert got == swift_listing(filled.union, params), params
         nonempty += bool(got)
     assert nonempty > 80  # the combinations do exercise the merge
+
+
+@pytest.mark.parametrize('path', [CONT_PATH, '/v1/' + ACCOUNT])
+def test_only_listing_params_reach_landlords(filled, path):
+    """A tempurl's signature (and anything else not about the listing)
+    is for the middlewares left of ocx; a landlord's own tempurl would
+    refuse the request."""
+    filled.clear_calls()
+    resp, got = listing(filled, {
+        'prefix': 'a', 'temp_url_sig': 's', 'temp_url_expires': '1',
+        'temp_url_prefix': '', 'inline': '', 'multipart-manifest': 'get'},
+        path=path)
+    assert resp.status_int == 200
+    for _name, call in filled.storage_calls('GET'):
+        assert sorted(parse_qs(call.query, keep_blank_values=True)) == [
+            'format', 'limit', 'prefix']
 
 
 @pytest.mark.parametrize('params', [
