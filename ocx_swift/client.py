@@ -74,6 +74,8 @@ RESPONSE_HEADER_BLOCKLIST = frozenset(h.lower() for h in (
     'X-Storage-Policy',
     # a landlord's own versioning state (the exchange's is in sysmeta)
     'X-Versions-Location', 'X-History-Location', 'X-Versions-Enabled',
+    # what a landlord shows the exchange's reseller-admin service user
+    'X-Container-Sharding',
 ))
 
 RESPONSE_HEADER_PREFIX_BLOCKLIST = (

@@ -122,6 +122,20 @@ def test_landlords_own_versioning_not_shown(ocx):
     assert 'X-Versions-Location' not in head.headers
 
 
+def test_sharding_state_only_for_resellers(ocx):
+    """Landlords show their reseller (the exchange's service user) a
+    container's sharding; Swift shows its own to resellers only."""
+    ocx.put_container(ACCOUNT, CONT_N, {'X-Container-Sharding': 'True'})
+    assert 'X-Container-Sharding' not in \
+        ocx.request(CONT_PATH, 'HEAD').headers
+    resp = ocx.request(CONT_PATH, 'HEAD', environ={'reseller_request': True})
+    assert resp.headers['X-Container-Sharding'] == 'False'
+    ocx.put_container(ACCOUNT, CONT_N, {
+        'X-Container-Meta-Ocx-Sys-Sharding': 'yes'})
+    resp = ocx.request(CONT_PATH, 'GET', environ={'reseller_request': True})
+    assert resp.headers['X-Container-Sharding'] == 'True'
+
+
 def test_put_is_201_when_new_anywhere(ocx):
     ocx.clusters[1].put_container(ACCOUNT, CONT_N)
     assert ocx.request(CONT_PATH, 'PUT').status_int == 201
