@@ -141,6 +141,7 @@ from ocx_swift.config import load_cluster_config
 from ocx_swift.exceptions import OcxConfigError
 from ocx_swift.handlers.account import AccountContext
 from ocx_swift.handlers.container import ContainerContext
+from ocx_swift.handlers.cors import settings_of
 from ocx_swift.handlers.obj import ObjectContext
 from ocx_swift.policy import load_policy_config
 from ocx_swift.ring.ring import ClusterRing
@@ -293,6 +294,9 @@ class OcxMiddleware(object):
             for c in self.cluster_conf}
         check_pipeline(conf, self.logger)
         final = hook_final_app(self)
+        #: the proxy-server app's CORS options, which ocx applies as
+        #: Swift's controllers would
+        self.cors = settings_of(final)
         #: seconds Swift's info caches keep account and container info
         self.recheck_existence = {
             'account': getattr(final, 'recheck_account_existence', 60),
@@ -313,11 +317,16 @@ class OcxMiddleware(object):
             return None
         if not valid_api_version(version):
             return None
-        if obj is not None:
+        # as Swift's get_controller: empty names do not count (``/v1/a/c/``
+        # is the container; the proxy-server app answers ``/v1/a//o``
+        # 412 Bad URL)
+        if obj and container:
             return ObjectContext(self, req, account, container, obj)
-        if container is not None:
+        if container:
             return ContainerContext(self, req, account, container)
-        return AccountContext(self, req, account)
+        if not obj:
+            return AccountContext(self, req, account)
+        return None
 
     def handle(self, req, ctx):
         """Answer a request the exchange serves; a swob response."""

@@ -324,6 +324,11 @@ class ContainerContext(BaseContext):
             self.cache_info(resp, None if swift_policy is None else {
                 'X-Backend-Storage-Policy-Index': str(int(swift_policy))})
         self.strip_owner_headers(resp.headers)
+        if req.environ.get('reseller_request'):
+            # as Swift's container controller (a landlord's own sharding
+            # is no business of the exchange's clients)
+            resp.headers['X-Container-Sharding'] = str(config_true_value(
+                headers.get('X-Container-Sysmeta-Sharding', 'False')))
         return resp
 
     def _not_found(self, answers, failures):

@@ -77,7 +77,8 @@ from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys, mac, open_name, \
     opaque_name, seal_name
-from ocx_swift.sysmeta import LISTING_PARAMS, listing_content_type
+from ocx_swift.sysmeta import LISTING_PARAMS, encode_content_type, \
+    listing_content_type
 
 SPLIT_SYSMETA = 'X-Object-Sysmeta-Ocx-Split'
 #: seconds to watch a cluster that timed out during a failed PUT for a
@@ -621,7 +622,7 @@ def restyle_content_type(stored, new_base):
         return stored
     params = [p for p in stored.split(';')[1:]
               if p.strip().split('=')[0] in LISTING_PARAMS]
-    return ';'.join([new_base] + params)
+    return ';'.join([encode_content_type(new_base)] + params)
 
 
 class ShareStream(object):
