@@ -33,6 +33,11 @@ placed on their own.
 """
 
 import mimetypes
+import os
+import time
+
+from eventlet import spawn_n
+from swift.common.concurrency import sleep
 
 from swift.common.constraints import check_object_creation
 from swift.common.header_key_dict import HeaderKeyDict
@@ -40,7 +45,7 @@ from swift.common.request_helpers import resolve_etag_is_at_header
 from swift.common.utils import close_if_possible
 from swift.common.exceptions import ChunkReadTimeout
 from swift.common.swob import HTTPBadRequest, HTTPClientDisconnect, \
-    HTTPRequestTimeout, HTTPServiceUnavailable, wsgi_to_str
+    HTTPRequestTimeout, HTTPServiceUnavailable, wsgi_quote, wsgi_to_str
 from swift.common.utils import Timestamp
 from swift.proxy.controllers.obj import check_content_type
 
@@ -51,6 +56,15 @@ from ocx_swift.handlers.base import BaseContext, ok, response_from_parts, \
 from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.sysmeta import POLICY_SYSMETA, decode_headers, \
     reserved_items, stored_swift_bytes
+
+
+#: sysmeta marking which PUT wrote a copy (several copies are written at
+#: once), so a failed PUT's late copy can be told from another version
+WRITE_ID_SYSMETA = 'X-Object-Sysmeta-Ocx-Write-Id'
+#: seconds to watch a cluster that timed out during a failed PUT for
+#: what it stores late, and how often to look
+LATE_WRITE_WATCH = 60
+LATE_WRITE_INTERVAL = 1
 
 
 def kept_on_post(items):
@@ -381,6 +395,8 @@ class ObjectContext(BaseContext):
         to make up a missing one later); otherwise the copies that were
         stored are deleted again and the answer names what failed.
         """
+        self.write_id = os.urandom(16)
+        extra = dict(extra, **{WRITE_ID_SYSMETA: self.write_id.hex()})
         headers = self.backend_headers(extra)
         upload = ParallelUpload(
             [(c, self.backend_path, headers) for c in clients],
@@ -423,8 +439,53 @@ class ObjectContext(BaseContext):
                                    self.client_headers(refused))
 
     def after_failed_put(self, clients):
-        """Called with the clusters whose part of a failed PUT timed out
-        or broke (they may still store it later)."""
+        """A cluster that timed out may store its part of the failed PUT
+        when it recovers (it had the whole body queued): watch it for a
+        while and delete that part (only that version) if it appears."""
+        write_id = getattr(self, 'write_id', None)
+        if clients and write_id:
+            spawn_n(self._reap_late_writes, clients, write_id,
+                    self.backend_headers(headers=[]))
+
+    def written_by(self, headers):
+        """The write id of the PUT that stored a copy (its decoded
+        response headers), or None."""
+        value = dict((k.lower(), v) for k, v in headers).get(
+            WRITE_ID_SYSMETA.lower(), '')
+        try:
+            return bytes.fromhex(value) or None
+        except ValueError:
+            return None
+
+    def _reap_late_writes(self, clients, write_id, headers):
+        pending = list(clients)
+        deadline = time.time() + LATE_WRITE_WATCH
+        while pending and time.time() < deadline:
+            sleep(LATE_WRITE_INTERVAL)
+            for client in list(pending):
+                try:
+                    resp = client.request('HEAD', self.backend_path,
+                                          headers=headers,
+                                          error_limited=False)
+                    resp.close()
+                except ClusterUnavailable:
+                    continue
+                if resp.status == 404:
+                    continue
+                pending.remove(client)
+                if resp.status // 100 != 2 or self.written_by(
+                        self.client_headers(resp)) != write_id:
+                    continue  # another version: not ours to remove
+                self.logger.warning('deleting what a failed PUT of %s '
+                                    'stored late on %s',
+                                    wsgi_quote(self.backend_path),
+                                    client.name)
+                try:
+                    client.request('DELETE', self.backend_path,
+                                   headers=headers,
+                                   error_limited=False).close()
+                except ClusterUnavailable:
+                    pending.append(client)
 
     def remove_stored(self, clients, path=None):
         """Delete what a failed PUT stored (best effort, logged)."""

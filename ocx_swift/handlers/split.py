@@ -57,10 +57,6 @@ has a share.
 import hashlib
 import hmac
 import os
-import time
-
-from eventlet import spawn_n
-from swift.common.concurrency import sleep
 
 from swift.common.request_helpers import resolve_etag_is_at_header
 from swift.common.swob import HTTPNotFound, HTTPServiceUnavailable, \
@@ -81,10 +77,6 @@ from ocx_swift.sysmeta import LISTING_PARAMS, encode_content_type, \
     listing_content_type
 
 SPLIT_SYSMETA = 'X-Object-Sysmeta-Ocx-Split'
-#: seconds to watch a cluster that timed out during a failed PUT for a
-#: share it stores late, and how often to look
-LATE_SHARE_WATCH = 60
-LATE_SHARE_INTERVAL = 1
 HEADER_VERSION = '1'
 PENDING = '-'
 #: headers of a share that describe the share, not the object
@@ -246,7 +238,7 @@ class SplitObjectContext(ObjectContext):
         size = req.content_length
         client_etag = normalize_etag(req.headers.get('Etag')) or None
         object_id = os.urandom(16)
-        self.object_id = object_id
+        self.write_id = object_id
         keys = self.keys(object_id)
         clients = self.placement_clients()
         pending = size is None or client_etag is None
@@ -289,45 +281,11 @@ class SplitObjectContext(ObjectContext):
         resp.headers['Content-Length'] = '0'
         return resp
 
-    def after_failed_put(self, clients):
-        """A cluster that timed out may store its share of the failed PUT
-        when it recovers (it had the whole body queued): watch it for a
-        while and delete that share (only that version) if it appears."""
-        object_id = getattr(self, 'object_id', None)
-        if clients and object_id:
-            spawn_n(self._reap_late_shares, clients, object_id,
-                    self.backend_headers(headers=[]))
-
-    def _reap_late_shares(self, clients, object_id, headers):
-        pending = list(clients)
-        deadline = time.time() + LATE_SHARE_WATCH
-        while pending and time.time() < deadline:
-            sleep(LATE_SHARE_INTERVAL)
-            for client in list(pending):
-                try:
-                    resp = client.request('HEAD', self.backend_path,
-                                          headers=headers,
-                                          error_limited=False)
-                    resp.close()
-                except ClusterUnavailable:
-                    continue
-                if resp.status == 404:
-                    continue
-                pending.remove(client)
-                found = dict((k.lower(), v)
-                             for k, v in self.client_headers(resp))
-                late = written_by(found.get(SPLIT_SYSMETA.lower()))
-                if resp.status // 100 == 2 and late == object_id:
-                    self.logger.warning('deleting the late share of a '
-                                        'failed PUT of %s on %s',
-                                        wsgi_quote(self.backend_path),
-                                        client.name)
-                    try:
-                        client.request('DELETE', self.backend_path,
-                                       headers=headers,
-                                       error_limited=False).close()
-                    except ClusterUnavailable:
-                        pending.append(client)
+    def written_by(self, headers):
+        """The object id of the PUT that wrote a share (its decoded
+        response headers), complete or pending."""
+        found = dict((k.lower(), v) for k, v in headers)
+        return written_by(found.get(SPLIT_SYSMETA.lower()))
 
     def _stream_shares(self, upload, keys, object_id):
         """Encode the client's body segment by segment into the shares.

@@ -17,8 +17,9 @@
 import json
 
 import pytest
-from swift.common.swob import str_to_wsgi
+from swift.common.swob import Request, str_to_wsgi
 
+from ocx_swift.handlers import obj as obj_handler
 from ocx_swift.middleware import OcxMiddleware
 from tests.unit.fakes import FakeClusterSet
 
@@ -40,7 +41,8 @@ NAMES_N = ['caf\u00e9 %d' % i for i in range(12)]
 
 
 @pytest.fixture
-def ocx(tmp_path):
+def ocx(tmp_path, monkeypatch):
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 0)
     path = tmp_path / 'ocx-policies.conf'
     path.write_text(POLICIES, encoding='utf-8')
     clusters = FakeClusterSet(3, tmp_path, policy_conf_path=str(path))
@@ -182,3 +184,23 @@ def test_split_policy_needs_a_root_secret(tmp_path):
     with pytest.raises(ValueError) as caught:
         OcxMiddleware(ocx.app, conf)
     assert 'need split_root_secret' in str(caught.value)
+
+
+def test_late_copy_of_a_failed_put_is_taken_back(ocx, monkeypatch):
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 5)
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_INTERVAL', 0)
+    ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': 'two'})
+    path = cpath('c') + '/late'
+    assert ocx.request(path, 'PUT', body=b'copy').status_int == 201
+    cluster = ocx.by_name[holders(ocx, 'c', 'late')[0]]
+    obj = cluster.get_object(ACCOUNT, 'c', 'late')
+    key = next(k for k in obj.headers
+               if k.lower() == 'x-object-meta-ocx-sys-ocx-write-id')
+    write_id = bytes.fromhex(obj.headers[key])
+    req = Request.blank(path)
+    ctx = obj_handler.ObjectContext(ocx.mw, req, ACCOUNT, 'c', 'late')
+    client = ocx.mw.clients[cluster.name]
+    ctx._reap_late_writes([client], b'y' * 16, {})  # another version
+    assert cluster.get_object(ACCOUNT, 'c', 'late') is not None
+    ctx._reap_late_writes([client], write_id, {})
+    assert cluster.get_object(ACCOUNT, 'c', 'late') is None

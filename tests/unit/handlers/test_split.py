@@ -23,6 +23,7 @@ import os
 import pytest
 from swift.common.swob import Request, str_to_wsgi
 
+from ocx_swift.handlers import obj as obj_handler
 from ocx_swift.handlers import split
 from tests.unit.fakes import FakeClusterSet
 
@@ -61,7 +62,7 @@ SIZES = [0, 1, SEG - 1, SEG, SEG + 1, 3 * SEG + SEG // 2]
 @pytest.fixture
 def ocx(tmp_path, monkeypatch):
     # no watching for late shares after the test is over
-    monkeypatch.setattr(split, 'LATE_SHARE_WATCH', 0)
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 0)
     path = tmp_path / 'ocx-policies.conf'
     path.write_text(POLICIES, encoding='utf-8')
     clusters = FakeClusterSet(3, tmp_path, policy_conf_path=str(path),
@@ -315,8 +316,8 @@ def test_forged_name_token_is_skipped_in_listings(ocx):
 
 
 def test_late_share_of_a_failed_put_is_taken_back(ocx, monkeypatch):
-    monkeypatch.setattr(split, 'LATE_SHARE_WATCH', 5)
-    monkeypatch.setattr(split, 'LATE_SHARE_INTERVAL', 0)
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 5)
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_INTERVAL', 0)
     ocx.request(opath('xor', 'late'), 'PUT', body=b'late bytes')
     cluster, _name, obj = shares(ocx, 'xor')[0]
     key = next(k for k in obj.headers if k.lower().startswith(
@@ -327,16 +328,16 @@ def test_late_share_of_a_failed_put_is_taken_back(ocx, monkeypatch):
         ocx.mw, req, ACCOUNT, 'xor', 'late', ocx.mw.policies.get('xor'))
     client = ocx.mw.clients[cluster.name]
     # another version's share stays
-    ctx._reap_late_shares([client], b'x' * 16, {})
+    ctx._reap_late_writes([client], b'x' * 16, {})
     assert cluster.get_object(ACCOUNT, 'xor', 'late') is not None
-    ctx._reap_late_shares([client], object_id, {})
+    ctx._reap_late_writes([client], object_id, {})
     assert cluster.get_object(ACCOUNT, 'xor', 'late') is None
 
 
 def test_late_pending_share_is_taken_back_too(ocx, monkeypatch):
     """A PUT without ETag writes its shares with a pending header first."""
-    monkeypatch.setattr(split, 'LATE_SHARE_WATCH', 5)
-    monkeypatch.setattr(split, 'LATE_SHARE_INTERVAL', 0)
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 5)
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_INTERVAL', 0)
     ocx.request(opath('xor', 'late'), 'PUT', body=b'late bytes')
     cluster, _name, obj = shares(ocx, 'xor')[0]
     key = next(k for k in obj.headers if k.lower().startswith(
@@ -347,7 +348,7 @@ def test_late_pending_share_is_taken_back_too(ocx, monkeypatch):
     req = Request.blank(opath('xor', 'late'))
     ctx = split.SplitObjectContext(
         ocx.mw, req, ACCOUNT, 'xor', 'late', ocx.mw.policies.get('xor'))
-    ctx._reap_late_shares([ocx.mw.clients[cluster.name]],
+    ctx._reap_late_writes([ocx.mw.clients[cluster.name]],
                           bytes.fromhex(fields[8]), {})
     assert cluster.get_object(ACCOUNT, 'xor', 'late') is None
 
