@@ -32,6 +32,7 @@ from ocx_swift.exceptions import NotEnoughShares, OcxError, \
 from ocx_swift.split.codec import GMAC_BYTES, SALT_BYTES, \
     SplitCodec, TAG_BYTES
 from ocx_swift.split.keys import derive_object_keys
+from ocx_swift.split.schemes import XorScheme, xor_into
 
 SECRET = b'\x5a' * 32
 ACCOUNT, CONTAINER, OBJ = 'AUTH_t\u00e9st', 'c\u00f6nt', 'obj\u00e9'
@@ -550,3 +551,23 @@ def test_invalid_params(args, kwargs, message):
     with pytest.raises(ValueError) as caught:
         SplitCodec(*args, **kwargs)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize('length', [1, 7, 8, 9, 4095, 65537])
+@pytest.mark.parametrize('count', [2, 3, 5])
+def test_xor_into(length, count):
+    buffers = [os.urandom(length) for _ in range(count)]
+    expect = 0
+    for buf in buffers:
+        expect ^= int.from_bytes(buf, 'big')
+    views = [memoryview(bytearray(b)) for b in buffers[:1]] + buffers[1:]
+    out = bytearray(length)
+    assert xor_into(out, views) is out
+    assert int.from_bytes(out, 'big') == expect
+
+
+def test_xor_pad_is_an_aes_ctr_keystream():
+    scheme = XorScheme(2)
+    pads = [scheme.pad(SEG) for _ in range(2)]
+    assert pads[0] != pads[1] and len(pads[0]) == SEG
+    assert len(scheme.zeros(10)) == 10 and not any(scheme.zeros(SEG))
