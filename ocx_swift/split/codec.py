@@ -67,7 +67,10 @@ and size, and :meth:`SplitCodec.params` (scheme, n, k, segment size and,
 for ``aont-rs``, the pyeclib ec_type).
 
 Speed (``bench/bench_codec.py``): see the README's benchmark section
-and the bench's own output, which names what bounds each scheme.
+and the bench's own output, which names what bounds each scheme. A
+codec raises glibc's mmap threshold to about n + 1 segments when it is
+built (:mod:`ocx_swift.split.heap`): otherwise every segment's buffers
+are page-faulted in afresh, which cost more than the coding.
 """
 
 import hashlib
@@ -79,6 +82,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ocx_swift.exceptions import NotEnoughShares, ShareAuthError, \
     SplitDecodeError
+from ocx_swift.split.heap import raise_mmap_threshold
 from ocx_swift.split.keys import OBJECT_ID_BYTES
 from ocx_swift.split.schemes import AontRsScheme, XorScheme
 
@@ -157,6 +161,9 @@ class SplitCodec(object):
         self.k = self._scheme.k
         self.segment_size = segment_size
         self.ec_type = self._scheme.ec_type
+        # fragments, records and their temporaries: about n + 1 segments
+        # are freed at once; see ocx_swift.split.heap
+        raise_mmap_threshold((n + 1) * segment_size)
 
     def __repr__(self):
         return 'SplitCodec(%r, %d, %d, %d%s)' % (
