@@ -185,15 +185,10 @@ class AontRsScheme(object):
 
     def encode(self, plaintext):
         """:returns: list of n fragments (bytes)"""
-        size = len(plaintext)
         key = os.urandom(AONT_KEY_BYTES)
-        package = bytearray(size + AONT_KEY_BYTES)
-        cipher = aes_ctr(key)
-        cipher.update_into(plaintext, package)
-        cipher.finalize()
-        with memoryview(package) as view:
-            package[size:] = mask_key(key, view[:size])
-        return self.driver.encode(bytes(package))
+        cipher_text = aes_ctr(key).update(plaintext)
+        # pyeclib takes only bytes: one copy of C to append the key block
+        return self.driver.encode(cipher_text + mask_key(key, cipher_text))
 
     def decode(self, fragments, plain_len):
         """The segment from any k fragments (the lowest indexes are used:
