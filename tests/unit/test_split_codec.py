@@ -32,7 +32,8 @@ from ocx_swift.exceptions import NotEnoughShares, OcxError, \
 from ocx_swift.split.codec import GMAC_BYTES, SALT_BYTES, \
     SplitCodec, TAG_BYTES
 from ocx_swift.split.keys import derive_object_keys
-from ocx_swift.split.schemes import XorScheme, xor_into
+from ocx_swift.split import schemes
+from ocx_swift.split.schemes import aes_ctr, XorScheme, xor_into
 
 SECRET = b'\x5a' * 32
 ACCOUNT, CONTAINER, OBJ = 'AUTH_t\u00e9st', 'c\u00f6nt', 'obj\u00e9'
@@ -566,8 +567,18 @@ def test_xor_into(length, count):
     assert int.from_bytes(out, 'big') == expect
 
 
-def test_xor_pad_is_an_aes_ctr_keystream():
+def test_xor_pad_is_an_aes_ctr_keystream(monkeypatch):
+    keys = [b'\x07' * 32, b'\x09' * 32]
+    drawn = []
+
+    def urandom(size):
+        drawn.append(size)
+        return keys[len(drawn) - 1]
     scheme = XorScheme(2)
-    pads = [scheme.pad(SEG) for _ in range(2)]
-    assert pads[0] != pads[1] and len(pads[0]) == SEG
+    monkeypatch.setattr(schemes.os, 'urandom', urandom)
+    pads = [scheme.pad(SEG), scheme.pad(10)]
+    assert drawn == [32, 32]
+    assert pads == [aes_ctr(keys[0]).update(bytes(SEG)),
+                    aes_ctr(keys[1]).update(bytes(10))]
+    assert pads[0][:10] != pads[1]
     assert len(scheme.zeros(10)) == 10 and not any(scheme.zeros(SEG))
