@@ -58,9 +58,16 @@ one byte range of each share (:meth:`SplitCodec.segments_for_range`,
 
 Decoding checks every given record's length and tag before any fragment
 is decoded, and raises :class:`~ocx_swift.exceptions.ShareAuthError`
-(naming the bad shares) or
-:class:`~ocx_swift.exceptions.NotEnoughShares`; it never returns bytes
-other than those encoded.
+(naming the bad shares, and those of a second encoding of the segment
+mixed in) or :class:`~ocx_swift.exceptions.NotEnoughShares`; it never
+returns bytes other than those encoded.
+
+Secrecy is computational, not information-theoretic: ``xor`` pads are
+AES-256-CTR keystreams of fresh random keys (a CTR-DRBG seeded from
+``os.urandom``, itself the kernel's DRBG), so fewer than n ``xor``
+shares are uniformly random given that AES-256 is a pseudorandom
+permutation; fewer than k ``aont-rs`` shares hide the segment as long as
+AES-256 and SHA-256 hold (:mod:`ocx_swift.split.schemes`).
 
 What must be persisted with the object to read it back: the object id
 and size, and :meth:`SplitCodec.params` (scheme, n, k, segment size and,
