@@ -59,6 +59,7 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
+from ocx_swift.aio.conf import STORAGE_DOMAIN
 from ocx_swift.aio.layout import parse_env
 
 RUNS = ('plain', 'exchange')
@@ -375,7 +376,8 @@ def write_test_conf(path, auth_url, s3_endpoint, info, warn=say):
         'account6': 'admin', 'username6': 'admin', 'password6': 'admin',
         'collate': 'C',
         'insecure': 'no',
-        'storage_domain': '',
+        # domain_remap does not say its domain in /info
+        'storage_domain': STORAGE_DOMAIN if 'domain_remap' in info else '',
     }
     conf['unit_test'] = {'fake_syslog': 'False'}
     conf['swift-constraints'] = test_constraints(info, warn)

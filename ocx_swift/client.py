@@ -55,6 +55,15 @@ REQUEST_HEADER_BLOCKLIST = frozenset(h.lower() for h in (
     'Transfer-Encoding', 'Upgrade', 'Expect', 'Content-Length',
     'X-Auth-Token', 'X-Storage-Token', 'X-Service-Token', 'Authorization',
     'Cookie', 'X-Forwarded-For', 'X-Forwarded-Proto', 'X-Trans-Id-Extra',
+    # CORS and staticweb are answered by the exchange (handlers/cors.py and
+    # the exchange's own staticweb), never by a landlord's
+    'Origin', 'Access-Control-Request-Method',
+    'Access-Control-Request-Headers', 'X-Web-Mode',
+    # versioning lives in the sysmeta that versioned_writes (left of ocx)
+    # sets; a landlord's own versioned_writes must never act on these
+    'X-Versions-Location', 'X-History-Location',
+    'X-Remove-Versions-Location', 'X-Remove-History-Location',
+    'X-Versions-Enabled',
 ))
 
 #: response headers never passed back from a landlord cluster
@@ -63,6 +72,10 @@ RESPONSE_HEADER_BLOCKLIST = frozenset(h.lower() for h in (
     'Trailers', 'Transfer-Encoding', 'Upgrade', 'Date', 'Server',
     'X-Trans-Id', 'X-Openstack-Request-Id', 'Set-Cookie',
     'X-Storage-Policy',
+    # a landlord's own versioning state (the exchange's is in sysmeta)
+    'X-Versions-Location', 'X-History-Location', 'X-Versions-Enabled',
+    # what a landlord shows the exchange's reseller-admin service user
+    'X-Container-Sharding',
 ))
 
 RESPONSE_HEADER_PREFIX_BLOCKLIST = (
@@ -282,7 +295,7 @@ class ClusterClient(object):
         return url
 
     def request(self, method, path, headers=None, query_string=None,
-                body=None, timeout=None):
+                body=None, timeout=None, error_limited=True):
         """Send one request to the cluster.
 
         :param method: the HTTP method
@@ -293,11 +306,14 @@ class ClusterClient(object):
         :param body: None, bytes, or an iterable of byte chunks (sent
                      chunked unless ``Content-Length`` is in headers)
         :param timeout: read timeout, default ``timeouts.node``
+        :param error_limited: refuse at once when the cluster is
+                              error-limited (False for background work
+                              that must reach it as soon as it is back)
         :returns: a :class:`BackendResponse`; the caller must read or close
         :raises ClusterUnavailable: on connection failure, timeout or when
                                     the cluster is error-limited
         """
-        if self.is_error_limited():
+        if error_limited and self.is_error_limited():
             raise ClusterUnavailable(self.name, 'error-limited after '
                                      'repeated failures')
         timeout = self.timeouts.node if timeout is None else timeout

@@ -114,10 +114,16 @@ Configuration
     # base64 of at least 32 random bytes (e.g. openssl rand -base64 32);
     # split policies derive every key from it. Keep this file mode 0600.
     # split_root_secret =
+    # rotation: more secrets as split_root_secret_<id> (id: letters and
+    # digits); new objects use the active one (split_root_secret has the
+    # id "default"), every configured one still reads what it wrote
+    # split_root_secret_2026 =
+    # active_split_root_secret_id = default
 """
 
 import base64
 import binascii
+import re
 
 from swift.common.constraints import check_utf8, valid_api_version
 from swift.common.registry import register_swift_info
@@ -135,6 +141,7 @@ from ocx_swift.config import load_cluster_config
 from ocx_swift.exceptions import OcxConfigError
 from ocx_swift.handlers.account import AccountContext
 from ocx_swift.handlers.container import ContainerContext
+from ocx_swift.handlers.cors import settings_of
 from ocx_swift.handlers.obj import ObjectContext
 from ocx_swift.policy import load_policy_config
 from ocx_swift.ring.ring import ClusterRing
@@ -144,6 +151,9 @@ DEFAULT_OWNER_HEADERS = (
     'x-container-sync-to, x-account-meta-temp-url-key, '
     'x-account-meta-temp-url-key-2, x-container-meta-temp-url-key, '
     'x-container-meta-temp-url-key-2, x-account-access-control')
+
+DEFAULT_SECRET_ID = 'default'
+SECRET_ID_RE = re.compile(r'^[A-Za-z0-9]{1,32}$')
 
 #: entry points allowed between ocx and the proxy-server app
 RIGHT_OF_OCX = ('proxy_logging',)
@@ -178,12 +188,34 @@ class OcxSettings(object):
             h.title() for h in list_from_csv(conf.get(
                 'swift_owner_headers', DEFAULT_OWNER_HEADERS))]
         self.policy_conf_path = conf.get('policy_conf_path', '').strip()
-        self.split_root_secret = parse_root_secret(
-            conf.get('split_root_secret', ''))
+        #: id -> secret bytes; ``split_root_secret`` has the id
+        #: ``default``, ``split_root_secret_<id>`` the others
+        self.split_secrets = {}
+        for key, value in conf.items():
+            if key == 'split_root_secret':
+                secret_id = DEFAULT_SECRET_ID
+            elif key.startswith('split_root_secret_'):
+                secret_id = key[len('split_root_secret_'):]
+                if not SECRET_ID_RE.match(secret_id):
+                    raise ValueError('%s: secret ids are letters and '
+                                     'digits' % key)
+            else:
+                continue
+            secret = parse_root_secret(value, key)
+            if secret is not None:
+                self.split_secrets[secret_id] = secret
+        self.active_secret_id = conf.get(
+            'active_split_root_secret_id', DEFAULT_SECRET_ID).strip()
+        if self.split_secrets and \
+                self.active_secret_id not in self.split_secrets:
+            raise ValueError('active_split_root_secret_id %r names no '
+                             'configured secret' % self.active_secret_id)
+        self.split_root_secret = self.split_secrets.get(
+            self.active_secret_id)
 
 
-def parse_root_secret(value):
-    """The split storage root secret: base64 of at least 32 bytes.
+def parse_root_secret(value, name='split_root_secret'):
+    """A split storage root secret: base64 of at least 32 bytes.
 
     :returns: the secret bytes, or None when not configured
     :raises ValueError: on a malformed or short secret (never echoed)
@@ -194,9 +226,9 @@ def parse_root_secret(value):
     try:
         secret = base64.b64decode(value, validate=True)
     except (ValueError, binascii.Error):
-        raise ValueError('split_root_secret must be base64')
+        raise ValueError('%s must be base64' % name)
     if len(secret) < 32:
-        raise ValueError('split_root_secret must encode at least 32 bytes')
+        raise ValueError('%s must encode at least 32 bytes' % name)
     return secret
 
 
@@ -247,6 +279,8 @@ class OcxMiddleware(object):
                 'multipart segments of their buckets the default policy',
                 ', '.join(unlisted))
         self.split_root_secret = settings.split_root_secret
+        self.split_secrets = settings.split_secrets
+        self.active_secret_id = settings.active_secret_id
         self.ring = ClusterRing(settings.ring_path,
                                 reload_time=settings.ring_check_interval,
                                 logger=self.logger,
@@ -260,6 +294,9 @@ class OcxMiddleware(object):
             for c in self.cluster_conf}
         check_pipeline(conf, self.logger)
         final = hook_final_app(self)
+        #: the proxy-server app's CORS options, which ocx applies as
+        #: Swift's controllers would
+        self.cors = settings_of(final)
         #: seconds Swift's info caches keep account and container info
         self.recheck_existence = {
             'account': getattr(final, 'recheck_account_existence', 60),
@@ -280,11 +317,16 @@ class OcxMiddleware(object):
             return None
         if not valid_api_version(version):
             return None
-        if obj is not None:
+        # as Swift's get_controller: empty names do not count (``/v1/a/c/``
+        # is the container; the proxy-server app answers ``/v1/a//o``
+        # 412 Bad URL)
+        if obj and container:
             return ObjectContext(self, req, account, container, obj)
-        if container is not None:
+        if container:
             return ContainerContext(self, req, account, container)
-        return AccountContext(self, req, account)
+        if not obj:
+            return AccountContext(self, req, account)
+        return None
 
     def handle(self, req, ctx):
         """Answer a request the exchange serves; a swob response."""

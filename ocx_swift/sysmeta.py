@@ -54,6 +54,10 @@ Content-Type carries them to the landlord as ``ocx_bytes`` and
 ``ocx_etag`` parameters, which the landlord's listing returns untouched;
 the exchange turns them back into ``bytes``, ``hash`` and a clean
 ``content_type`` in listings, and drops them from GET and HEAD answers.
+Landlords refuse other ``swift_*`` parameters from outsiders too (legacy
+versioning marks a delete marker ``swift_versions_deleted=1``): they are
+stored as ``ocx_*`` and shown as written (a client's own ``ocx_*``
+parameter is stored as ``ocx_ocx_*``).
 
 Names here are header names as swob gives them (title case).
 """
@@ -61,12 +65,14 @@ Names here are header names as swob gives them (title case).
 import re
 from urllib.parse import quote, unquote
 
-from swift.common.utils import extract_swift_bytes
-
 MAX_VALUE = 256
+#: landlords refuse ``swift_*`` content-type parameters from outsiders;
+#: the exchange stores them as ``ocx_*``
+SWIFT_PARAM = 'swift_'
+PARAM = 'ocx_'
 #: content-type parameters carrying what Swift's container-update
-#: overrides would put in a landlord's listing (landlords refuse
-#: ``swift_*`` parameters and strip the override sysmeta)
+#: overrides would put in a landlord's listing (``swift_bytes`` and the
+#: override sysmeta, which landlords strip)
 BYTES_PARAM = 'ocx_bytes'
 ETAG_PARAM = 'ocx_etag'
 #: content-type parameter carrying a hidden-name object's sealed name
@@ -105,37 +111,53 @@ def _chunks(value):
     return [value[i:i + MAX_VALUE] for i in range(0, len(value), MAX_VALUE)]
 
 
+def _rename_param(part, encode):
+    """One ``;``-separated content-type parameter, renamed for the
+    landlord (``encode``) or back; its spacing is kept."""
+    key = part.lstrip()
+    indent = part[:len(part) - len(key)]
+    if encode:
+        if key.startswith(SWIFT_PARAM):
+            key = PARAM + key[len(SWIFT_PARAM):]
+        elif key.startswith(PARAM):
+            key = PARAM + key  # a client's own ocx_ parameter
+    elif key.startswith(PARAM + PARAM):
+        key = key[len(PARAM):]
+    elif key.startswith(PARAM):
+        key = SWIFT_PARAM + key[len(PARAM):]
+    return indent + key
+
+
 def encode_content_type(content_type, override_etag=None):
-    """The Content-Type to store on a landlord (left as the client wrote
-    it unless there is something to carry)."""
-    swift_bytes = None
-    if 'swift_bytes=' in content_type:
-        content_type, swift_bytes = extract_swift_bytes(content_type)
-    if swift_bytes is not None:
-        content_type += ';%s=%s' % (BYTES_PARAM, swift_bytes)
+    """The Content-Type to store on a landlord: ``swift_*`` parameters
+    (``swift_bytes`` of an SLO, ``swift_versions_deleted`` of a delete
+    marker) as ``ocx_*``, a client's own ``ocx_*`` as ``ocx_ocx_*``, the
+    listing etag override appended; else as the client wrote it."""
+    parts = content_type.split(';')
+    parts[1:] = [_rename_param(p, True) for p in parts[1:]]
     if override_etag:
-        content_type += ';%s=%s' % (ETAG_PARAM, quote(override_etag, safe=''))
-    return content_type
+        parts.append('%s=%s' % (ETAG_PARAM, quote(override_etag, safe='')))
+    return ';'.join(parts)
 
 
 def _split_params(content_type):
-    base, params = content_type, {}
+    """``(content type as the client wrote it, {listing param: value})``
+    of a landlord's stored Content-Type."""
     parts = content_type.split(';')
-    kept = [parts[0]]
+    kept, params = [parts[0]], {}
     for part in parts[1:]:
         key, sep, value = part.strip().partition('=')
         if sep and key in LISTING_PARAMS:
             params[key] = value
         else:
-            kept.append(part)
-    base = ';'.join(kept)
-    return base, params
+            kept.append(_rename_param(part, False))
+    return ';'.join(kept), params
 
 
 def decode_content_type(content_type):
     """A landlord's stored Content-Type as the exchange shows it: without
     the listing parameters (Swift's proxy likewise strips ``swift_bytes``
-    from object responses)."""
+    from object responses), other parameters as written."""
     return _split_params(content_type)[0]
 
 
@@ -160,11 +182,9 @@ def listing_content_type(base, size, etag, token=None):
     :param etag: the etag listings show (an override etag, or the MD5 of
                  the client's bytes)
     """
-    if 'swift_bytes=' in base:
-        base, swift_bytes = extract_swift_bytes(base)
-        size = swift_bytes
-    value = '%s;%s=%s;%s=%s' % (base, BYTES_PARAM, size, ETAG_PARAM,
-                                quote(etag, safe=''))
+    if 'swift_bytes=' not in base:
+        base = '%s;swift_bytes=%s' % (base, size)
+    value = encode_content_type(base, override_etag=etag)
     if token:
         value += ';%s=%s' % (NAME_PARAM, token)
     return value
@@ -178,8 +198,6 @@ def decode_listing_entry(entry):
     if 'content_type' not in entry:
         return entry
     base, params = _split_params(entry['content_type'])
-    if not params:
-        return entry
     entry['content_type'] = base
     if BYTES_PARAM in params:
         try:

@@ -34,9 +34,16 @@ TEMPAUTH_USERS = (
     ('test5', 'tester5', 'testing5', 'service'),
 )
 
+# Swift's SAIO pipeline (plus s3api and domain_remap): every middleware
+# whose behaviour Swift's functional suite checks, so that the
+# conformance run exercises each through the exchange too
 _PIPELINE_HEAD = ('catch_errors gatekeeper healthcheck proxy-logging cache '
-                  'listing_formats bulk tempurl ratelimit s3api tempauth copy '
-                  'slo dlo versioned_writes symlink')
+                  'domain_remap listing_formats bulk tempurl formpost '
+                  'ratelimit s3api tempauth staticweb copy container-quotas '
+                  'account-quotas slo dlo versioned_writes symlink')
+#: the DNS domain ``domain_remap`` serves (a client names an account or
+#: container in the Host header: ``AUTH_test.ocx.example``)
+STORAGE_DOMAIN = 'ocx.example'
 CLUSTER_PIPELINE = _PIPELINE_HEAD + ' proxy-logging proxy-server'
 EXCHANGE_PIPELINE = _PIPELINE_HEAD.replace(
     ' s3api ', ' ocx_s3location s3api ') + ' ocx proxy-logging proxy-server'
@@ -53,6 +60,9 @@ _EGG_FILTERS = {
     'tempurl': 'tempurl', 'ratelimit': 'ratelimit', 's3api': 's3api',
     'copy': 'copy', 'slo': 'slo', 'dlo': 'dlo',
     'versioned_writes': 'versioned_writes', 'symlink': 'symlink',
+    'domain_remap': 'domain_remap', 'formpost': 'formpost',
+    'staticweb': 'staticweb', 'container-quotas': 'container_quotas',
+    'account-quotas': 'account_quotas',
 }
 
 
@@ -175,6 +185,8 @@ def proxy_conf(swift_dir, port, memcache_port, log_name, pipeline,
         options = {'use': 'egg:swift#%s' % egg}
         if name == 'versioned_writes':
             options['allow_versioned_writes'] = 'true'
+        if name == 'domain_remap':
+            options['storage_domain'] = STORAGE_DOMAIN
         if name == 'slo' and ' ocx ' in pipeline:
             # async segment deletion queues work for Swift's object
             # expirer on the proxy's own cluster; an exchange has none

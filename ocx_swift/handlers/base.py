@@ -37,7 +37,14 @@ from swift.proxy.controllers.base import clear_info_cache, \
 from ocx_swift.client import filter_request_headers, \
     filter_response_headers
 from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.handlers import cors
 from ocx_swift.sysmeta import decode_headers, encode_headers, is_reserved
+
+
+#: the query parameters of account and container listings that
+#: landlords get (``format`` and ``limit`` are the exchange's own)
+LISTING_PARAMS = frozenset(('marker', 'end_marker', 'prefix', 'delimiter',
+                            'path', 'reverse'))
 
 
 def split_results(results):
@@ -104,11 +111,34 @@ class BaseContext(object):
         self.obj = obj
 
     def handle(self):
-        if self.req.method not in self.allowed_methods:
+        method = self.req.method
+        if method == 'OPTIONS':
+            return self.authorize() or self.handle_OPTIONS()
+        if method not in self.allowed_methods:
             return HTTPMethodNotAllowed(
                 request=self.req,
-                headers={'Allow': ', '.join(self.allowed_methods)})
-        return getattr(self, 'handle_' + self.req.method)()
+                headers={'Allow': ', '.join(self.methods())})
+        if 'Origin' in self.req.headers and self.container is not None \
+                and method in cors.DECORATED:
+            # Swift's cors_validation reads the info before the request
+            cors_info = self.container_info().get('cors') or {}
+            return cors.decorate(getattr(self, 'handle_' + method)(),
+                                 self.req, self.ocx.cors, cors_info)
+        return getattr(self, 'handle_' + method)()
+
+    def methods(self):
+        """The methods of this resource, as Swift's ``Allow`` lists
+        them."""
+        return self.allowed_methods + ('OPTIONS',)
+
+    def handle_OPTIONS(self):
+        """Swift's ``Controller.OPTIONS``: ``Allow``, and a CORS
+        preflight answer from the container's metadata."""
+        cors_info = None
+        if self.container is not None and 'Origin' in self.req.headers:
+            cors_info = self.container_info().get('cors') or {}
+        return cors.preflight(self.req, self.ocx.cors, self.methods(),
+                              cors_info)
 
     # -- authorization --------------------------------------------------
 
@@ -310,7 +340,10 @@ class BaseContext(object):
         :returns: ``(results, listings, None)``, or ``(None, None, 503)``
                   when a cluster failed or sent an unreadable listing
         """
-        query = dict(self.req.params)
+        # only what a listing is about: other parameters (a tempurl's
+        # signature, say) are for the middlewares left of ocx
+        query = {k: v for k, v in self.req.params.items()
+                 if k in LISTING_PARAMS}
         query.update(format='json', limit=str(limit))
         results = self.fan_out(
             self.clients(), 'GET',

@@ -232,14 +232,16 @@ class ContainerContext(BaseContext):
             everything.append(entries)
         if failures:
             return unavailable(self.req, failures)
-        secret = self.ocx.split_root_secret
+        secrets = [self.ocx.split_root_secret] + [
+            v for k, v in sorted(self.ocx.split_secrets.items())
+            if k != self.ocx.active_secret_id]
         account, container = wsgi_to_str(self.account), \
             wsgi_to_str(self.container)
         by_name = {}
         for entries in everything:
             for entry in entries:
                 token = name_token(entry.get('content_type', ''))
-                name = token and hidden_name(secret, account, container,
+                name = token and hidden_name(secrets, account, container,
                                              token)
                 if not name:
                     self.logger.warning('listing of %s: entry %r has no '
@@ -322,6 +324,11 @@ class ContainerContext(BaseContext):
             self.cache_info(resp, None if swift_policy is None else {
                 'X-Backend-Storage-Policy-Index': str(int(swift_policy))})
         self.strip_owner_headers(resp.headers)
+        if req.environ.get('reseller_request'):
+            # as Swift's container controller (a landlord's own sharding
+            # is no business of the exchange's clients)
+            resp.headers['X-Container-Sharding'] = str(config_true_value(
+                headers.get('X-Container-Sysmeta-Sharding', 'False')))
         return resp
 
     def _not_found(self, answers, failures):

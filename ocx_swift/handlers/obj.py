@@ -42,6 +42,7 @@ from swift.common.exceptions import ChunkReadTimeout
 from swift.common.swob import HTTPBadRequest, HTTPClientDisconnect, \
     HTTPRequestTimeout, HTTPServiceUnavailable, wsgi_to_str
 from swift.common.utils import Timestamp
+from swift.proxy.controllers.obj import check_content_type
 
 from ocx_swift.client import CHUNK_SIZE
 from ocx_swift.exceptions import ClusterUnavailable, PlacementError
@@ -436,16 +437,18 @@ class ObjectContext(BaseContext):
                                     client.name, resp)
 
     def _check_creation(self):
-        """Swift's checks of a new object (size, name, content type,
-        expiry, metadata). They judge expiry against the request time,
-        which Swift's proxy puts in ``X-Timestamp``: do the same for the
-        check only; the landlord stamps the object itself."""
+        """Swift's checks of a new object (size, name, content type and
+        its ``swift_*`` parameters, expiry, metadata). They judge expiry
+        against the request time, which Swift's proxy puts in
+        ``X-Timestamp``: do the same for the check only; the landlord
+        stamps the object itself."""
         headers = self.req.headers
         stamped = 'X-Timestamp' not in headers
         if stamped:
             headers['X-Timestamp'] = Timestamp.now().internal
         try:
-            return check_object_creation(self.req, self.obj)
+            return check_object_creation(self.req, self.obj) or \
+                check_content_type(self.req)
         finally:
             if stamped:
                 headers.pop('X-Timestamp', None)

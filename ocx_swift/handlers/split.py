@@ -77,7 +77,8 @@ from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys, mac, open_name, \
     opaque_name, seal_name
-from ocx_swift.sysmeta import LISTING_PARAMS, listing_content_type
+from ocx_swift.sysmeta import LISTING_PARAMS, encode_content_type, \
+    listing_content_type
 
 SPLIT_SYSMETA = 'X-Object-Sysmeta-Ocx-Split'
 #: seconds to watch a cluster that timed out during a failed PUT for a
@@ -102,7 +103,7 @@ class ShareHeader(object):
               'object_id')
 
     def __init__(self, scheme, n, k, segment_size, size, etag, index,
-                 object_id, tag=None):
+                 object_id, tag=None, secret_id='default'):
         self.scheme = scheme
         self.n = n
         self.k = k
@@ -112,11 +113,12 @@ class ShareHeader(object):
         self.index = index
         self.object_id = object_id
         self.tag = tag
+        self.secret_id = secret_id
 
     def _tag_fields(self):
         return [b'ocx-split-header', HEADER_VERSION, self.scheme, self.n,
                 self.k, self.segment_size, self.size, self.etag,
-                self.index, self.object_id]
+                self.index, self.object_id, self.secret_id]
 
     def seal(self, mac_key):
         self.tag = mac(mac_key, *self._tag_fields())
@@ -129,8 +131,8 @@ class ShareHeader(object):
     def for_index(self, index, mac_key):
         """The same header for another share."""
         return ShareHeader(self.scheme, self.n, self.k, self.segment_size,
-                           self.size, self.etag, index,
-                           self.object_id).seal(mac_key)
+                           self.size, self.etag, index, self.object_id,
+                           secret_id=self.secret_id).seal(mac_key)
 
     def to_value(self):
         return ' '.join([
@@ -138,18 +140,31 @@ class ShareHeader(object):
             str(self.segment_size),
             PENDING if self.size is None else str(self.size),
             self.etag or PENDING, str(self.index), self.object_id.hex(),
-            self.tag.hex() if self.tag else PENDING])
+            self.tag.hex() if self.tag else PENDING, self.secret_id])
 
     @classmethod
     def parse(cls, value):
         """:raises ValueError: on anything but a complete header"""
         parts = (value or '').split(' ')
-        if len(parts) != 10 or parts[0] != HEADER_VERSION or \
+        if len(parts) != 11 or parts[0] != HEADER_VERSION or \
                 PENDING in (parts[5], parts[6], parts[9]):
             raise ValueError('not a complete share header')
         return cls(parts[1], int(parts[2]), int(parts[3]), int(parts[4]),
                    int(parts[5]), parts[6], int(parts[7]),
-                   bytes.fromhex(parts[8]), bytes.fromhex(parts[9]))
+                   bytes.fromhex(parts[8]), bytes.fromhex(parts[9]),
+                   secret_id=parts[10])
+
+
+def written_by(value):
+    """The object id in a share header, complete or still pending (a
+    PUT that had not written its final header), or None."""
+    parts = (value or '').split(' ')
+    if len(parts) != 11 or parts[0] != HEADER_VERSION:
+        return None
+    try:
+        return bytes.fromhex(parts[8])
+    except ValueError:
+        return None
 
 
 class Share(object):
@@ -173,16 +188,33 @@ class SplitObjectContext(ObjectContext):
         self.codec = SplitCodec(policy.scheme, policy.n, policy.k,
                                 policy.segment_size)
         self.names = tuple(wsgi_to_str(n) for n in (account, container, obj))
-        if policy.hide_names:
-            self.backend_obj = str_to_wsgi(
-                opaque_name(ocx.split_root_secret, *self.names))
+        self.backend_obj = self.stored_name(ocx.active_secret_id)
+
+    def stored_name(self, secret_id):
+        """The (WSGI string) name landlords store the object under when
+        written with that secret."""
+        if not self.policy.hide_names:
+            return self.obj
+        return str_to_wsgi(opaque_name(self.ocx.split_secrets[secret_id],
+                                       *self.names))
+
+    def other_names(self):
+        """Stored names under the other configured secrets (hidden-name
+        objects written before a rotation)."""
+        if not self.policy.hide_names:
+            return []
+        return [self.stored_name(i) for i in sorted(self.ocx.split_secrets)
+                if i != self.ocx.active_secret_id]
 
     def handle(self):
         return super(ObjectContext, self).handle()
 
-    def keys(self, object_id):
-        return derive_object_keys(self.ocx.split_root_secret,
-                                  *(self.names + (object_id,)))
+    def keys(self, object_id, secret_id=None):
+        """The object's keys under a configured secret (the active one by
+        default); a KeyError for a secret not configured."""
+        secret = self.ocx.split_secrets[secret_id or
+                                        self.ocx.active_secret_id]
+        return derive_object_keys(secret, *(self.names + (object_id,)))
 
     def share_headers(self, header, extra, content_type):
         """The landlord request headers of one share."""
@@ -220,9 +252,10 @@ class SplitObjectContext(ObjectContext):
         pending = size is None or client_etag is None
         headers = []
         for index, client in enumerate(clients):
-            header = ShareHeader(self.codec.scheme, self.codec.n,
+            header = ShareHeader(self.stored_scheme, self.codec.n,
                                  self.codec.k, self.codec.segment_size,
-                                 size, client_etag, index, object_id)
+                                 size, client_etag, index, object_id,
+                                 secret_id=self.ocx.active_secret_id)
             if not pending:
                 header.seal(keys.mac_key)
             extra = {} if size is None else {
@@ -273,7 +306,8 @@ class SplitObjectContext(ObjectContext):
             for client in list(pending):
                 try:
                     resp = client.request('HEAD', self.backend_path,
-                                          headers=headers)
+                                          headers=headers,
+                                          error_limited=False)
                     resp.close()
                 except ClusterUnavailable:
                     continue
@@ -282,11 +316,7 @@ class SplitObjectContext(ObjectContext):
                 pending.remove(client)
                 found = dict((k.lower(), v)
                              for k, v in self.client_headers(resp))
-                try:
-                    late = ShareHeader.parse(found.get(
-                        SPLIT_SYSMETA.lower()) or '').object_id
-                except ValueError:
-                    late = None
+                late = written_by(found.get(SPLIT_SYSMETA.lower()))
                 if resp.status // 100 == 2 and late == object_id:
                     self.logger.warning('deleting the late share of a '
                                         'failed PUT of %s on %s',
@@ -294,7 +324,8 @@ class SplitObjectContext(ObjectContext):
                                         client.name)
                     try:
                         client.request('DELETE', self.backend_path,
-                                       headers=headers).close()
+                                       headers=headers,
+                                       error_limited=False).close()
                     except ClusterUnavailable:
                         pending.append(client)
 
@@ -326,9 +357,9 @@ class SplitObjectContext(ObjectContext):
     def _complete(self, clients, keys, object_id, size, md5):
         """Write the final header of shares uploaded before their size or
         ETag was known (a chunked PUT without ETag)."""
-        header = ShareHeader(self.codec.scheme, self.codec.n, self.codec.k,
+        header = ShareHeader(self.stored_scheme, self.codec.n, self.codec.k,
                              self.codec.segment_size, size, md5, 0,
-                             object_id)
+                             object_id, secret_id=self.ocx.active_secret_id)
         failures = []
         for index, client in enumerate(clients):
             headers = self.share_headers(
@@ -354,6 +385,24 @@ class SplitObjectContext(ObjectContext):
     # -- finding the shares ---------------------------------------------
 
     def locate(self):
+        """Find the object's shares: under its name as the active secret
+        stores it, then (hidden names) as earlier secrets did.
+
+        :returns: ``(shares, None)`` or ``(None, error response)``
+        """
+        shares, error = self._locate()
+        if error is None or error.status_int != 404:
+            return shares, error
+        current = self.backend_obj
+        for name in self.other_names():
+            self.backend_obj = name
+            found, other_error = self._locate()
+            if other_error is None or other_error.status_int != 404:
+                return found, other_error
+        self.backend_obj = current
+        return shares, error
+
+    def _locate(self):
         """HEAD every cluster that may hold a share; pick the newest
         version enough valid shares agree on.
 
@@ -407,26 +456,47 @@ class SplitObjectContext(ObjectContext):
             header = ShareHeader.parse(value)
         except ValueError:
             return None
-        if (header.scheme, header.n, header.k) != (
+        if (header.scheme.split(':')[0], header.n, header.k) != (
                 self.codec.scheme, self.codec.n, self.codec.k) or \
                 not 0 <= header.index < header.n or \
-                not header.verify(self.keys(header.object_id).mac_key):
+                header.secret_id not in self.ocx.split_secrets or \
+                not header.verify(self.keys(header.object_id,
+                                            header.secret_id).mac_key):
             return None
         try:
             stored = int(resp.headers.get('Content-Length'))
         except (TypeError, ValueError):
             stored = None
-        codec = self._codec_for(header)
+        try:
+            codec = self._codec_for(header)
+        except SplitDecodeError:
+            return None
         if stored is not None and stored != codec.share_size(header.size):
             return None  # truncated or padded by the landlord
         return Share(client, header, headers,
                      resp.headers.get('Content-Type', ''))
 
+    @property
+    def stored_scheme(self):
+        """The scheme as shares record it: with the Reed-Solomon backend
+        (fragments of one backend do not decode with another)."""
+        if self.codec.ec_type:
+            return '%s:%s' % (self.codec.scheme, self.codec.ec_type)
+        return self.codec.scheme
+
     def _codec_for(self, header):
-        if header.segment_size == self.codec.segment_size:
+        """The codec that wrote a share (segment size and RS backend as
+        the share records them, whatever the policy says today)."""
+        if header.scheme == self.stored_scheme and \
+                header.segment_size == self.codec.segment_size:
             return self.codec
-        return SplitCodec(header.scheme, header.n, header.k,
-                          header.segment_size)
+        scheme, _sep, ec_type = header.scheme.partition(':')
+        try:
+            return SplitCodec(scheme, header.n, header.k,
+                              header.segment_size, ec_type=ec_type or None)
+        except ValueError as err:
+            raise SplitDecodeError('share written with an unusable codec: '
+                                   '%s' % err)
 
     # -- HEAD and GET ---------------------------------------------------
 
@@ -510,20 +580,34 @@ class SplitObjectContext(ObjectContext):
                 answer = resp
         if failures:
             return unavailable(self.req, failures)
-        return response_from_parts(self.req, answer.status_line,
+        resp = response_from_parts(self.req, answer.status_line,
                                    self.client_headers(answer))
+        if ok(resp.status_int):
+            # as Swift's object server: a POST answers with the object's
+            # sysmeta (symlink answers 307 from it)
+            share = next(iter(shares.values()))
+            resp.headers.update(
+                (k, v) for k, v in share.headers
+                if k.lower().startswith('x-object-sysmeta-') and
+                k.lower() != SPLIT_SYSMETA.lower())
+        return resp
 
     def handle_DELETE(self):
         denial = self.authorize('write_acl')
         if denial:
             return denial
-        clients = self.placement_clients(with_previous=True)
-        answers, failures = split_results(self.fan_out(
-            clients, 'DELETE', headers=self.backend_headers(headers=[]),
-            read_body=True))
+        found, failures = [], []
+        current = self.backend_obj
+        for name in [current] + self.other_names():
+            self.backend_obj = name
+            answers, failed = split_results(self.fan_out(
+                self.placement_clients(with_previous=True), 'DELETE',
+                headers=self.backend_headers(headers=[]), read_body=True))
+            failures += failed
+            found += [a for a in answers if a[1].status != 404]
+        self.backend_obj = current
         if failures:
             return unavailable(self.req, failures)
-        found = [a for a in answers if a[1].status != 404]
         if not found:
             return HTTPNotFound(request=self.req)
         _client, resp, body = found[0]
@@ -538,7 +622,7 @@ def restyle_content_type(stored, new_base):
         return stored
     params = [p for p in stored.split(';')[1:]
               if p.strip().split('=')[0] in LISTING_PARAMS]
-    return ';'.join([new_base] + params)
+    return ';'.join([encode_content_type(new_base)] + params)
 
 
 class ShareStream(object):
@@ -584,7 +668,7 @@ class SplitReader(object):
         header = next(iter(shares.values())).header
         self.size = header.size
         self.object_id = header.object_id
-        self.keys = ctx.keys(self.object_id)
+        self.keys = ctx.keys(self.object_id, header.secret_id)
         self.streams = {}
         self.failed = set()  # share indexes that failed: never again
         self.bad = []
@@ -746,10 +830,16 @@ class SplitReader(object):
         self._close_streams()
 
 
-def hidden_name(secret, account, container, token):
+def hidden_name(secrets, account, container, token):
     """The real name of a hidden-name object's listing entry, or None
-    when the sealed name does not open (a landlord's forgery)."""
-    try:
-        return open_name(secret, account, container, token)
-    except SplitDecodeError:
-        return None
+    when the sealed name opens under none of the secrets (a landlord's
+    forgery).
+
+    :param secrets: the configured root secrets, active first
+    """
+    for secret in secrets:
+        try:
+            return open_name(secret, account, container, token)
+        except SplitDecodeError:
+            continue
+    return None

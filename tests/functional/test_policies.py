@@ -28,6 +28,7 @@ import signal
 import subprocess
 import time
 import zlib
+from urllib.parse import quote
 
 import botocore.exceptions
 import pytest
@@ -349,6 +350,26 @@ def test_split_post_keeps_the_object_readable(swift_conn, container):
     assert caught.value.http_status == 404
 
 
+def test_symlink_and_dlo_in_split_containers(swift_conn, container):
+    name = container('aont')
+    swift_conn.put_object(name, 'target \u00e9', b'target bytes')
+    swift_conn.put_object(name, 'link', b'', headers={
+        'X-Symlink-Target': quote('%s/target \u00e9' % name)})
+    _h, got = swift_conn.get_object(name, 'link')
+    assert got == b'target bytes'
+    headers, _b = swift_conn.get_object(name, 'link',
+                                        query_string='symlink=get')
+    assert headers['content-length'] == '0'
+    xor = container('xor')
+    parts = [os.urandom(SEGMENT + i) for i in range(3)]
+    for i, part in enumerate(parts):
+        swift_conn.put_object(xor, 'segs/%d' % i, part)
+    swift_conn.put_object(xor, 'dlo', b'', headers={
+        'X-Object-Manifest': quote('%s/segs/' % xor)})
+    _h, got = swift_conn.get_object(xor, 'dlo')
+    assert got == b''.join(parts)
+
+
 def test_hidden_names_list_sorted_and_paged(swift_conn, cluster_conns,
                                             container):
     name = container('aont')
@@ -405,7 +426,7 @@ def test_one_landlord_down(ocx_env, swift_conn, cluster_conns, container):
         os.kill(pid, signal.SIGCONT)
     # a landlord that had the whole request queued may store its share
     # when it wakes: the exchange watches it and takes that share back
-    for _ in range(70):
+    for _ in range(90):
         held = stored(cluster_conns, xor)
         if not any(new in objs for objs in held.values()):
             break
@@ -418,9 +439,11 @@ def test_one_landlord_down(ocx_env, swift_conn, cluster_conns, container):
 # -- clients -------------------------------------------------------------
 
 
-def test_swift_cli_on_a_split_container(ocx_env, tmp_path, swift_conn,
-                                        container):
-    name = container('aont', prefix='cli')
+@pytest.mark.parametrize('policy', ['standard', 'replicated2', 'pinned',
+                                    'xor', 'aont'])
+def test_swift_cli_on_every_policy(policy, ocx_env, tmp_path, swift_conn,
+                                   container):
+    name = container(policy, prefix='cli')
     src = tmp_path / 'src'
     src.mkdir()
     files = {'one.txt': text_bytes(5000), 'two \u00e9.bin': os.urandom(
@@ -450,18 +473,21 @@ def test_swift_cli_on_a_split_container(ocx_env, tmp_path, swift_conn,
     assert 'Manifest:' in stat or 'Content Length: %d' % (
         3 * SEGMENT + 1) in stat
     seg = name + '_segments'
-    assert swift_conn.head_container(seg)['x-storage-policy'] == 'aont'
+    assert swift_conn.head_container(seg)['x-storage-policy'] == policy
     names.empty_and_delete(swift_conn, seg)
 
 
-def test_boto3_bucket_location_picks_the_policy(s3_client, swift_conn):
-    bucket = 'ocx-xor-%s' % os.urandom(4).hex()
+@pytest.mark.parametrize('policy', ['replicated2', 'pinned', 'xor',
+                                    'aont'])
+def test_boto3_bucket_location_picks_the_policy(policy, s3_client,
+                                                swift_conn):
+    bucket = 'ocx-%s-%s' % (policy, os.urandom(4).hex())
     s3_client.create_bucket(
         Bucket=bucket,
-        CreateBucketConfiguration={'LocationConstraint': 'xor'})
+        CreateBucketConfiguration={'LocationConstraint': policy})
     try:
         assert swift_conn.head_container(bucket)['x-storage-policy'] == \
-            'xor'
+            policy
         body = text_bytes(SEGMENT * 2 + 10)
         s3_client.put_object(Bucket=bucket, Key='k \u00e9', Body=body)
         got = s3_client.get_object(Bucket=bucket, Key='k \u00e9')
@@ -489,7 +515,7 @@ def test_boto3_bucket_location_picks_the_policy(s3_client, swift_conn):
         got = s3_client.get_object(Bucket=bucket, Key='mpu')['Body'].read()
         assert got == b''.join(parts)
         assert swift_conn.head_container(bucket + '+segments')[
-            'x-storage-policy'] == 'xor'
+            'x-storage-policy'] == policy
         s3_client.copy_object(Bucket=bucket, Key='copy',
                               CopySource={'Bucket': bucket,
                                           'Key': 'k \u00e9'})

@@ -225,8 +225,11 @@ def test_info_names_the_exchange(ocx_env):
                  if k.startswith('CLUSTER_') and k.endswith('_LANDLORD')}
     clusters = [k for k in ocx_env
                 if k.startswith('CLUSTER_') and k.endswith('_AUTH_URL')]
-    assert info['ocx'] == {'clusters': len(clusters),
-                           'landlords': len(landlords)}
+    assert info['ocx']['clusters'] == len(clusters)
+    assert info['ocx']['landlords'] == len(landlords)
+    assert sorted(info['ocx']['policies']) == sorted(
+        k[len('POLICY_'):] for k in ocx_env if k.startswith('POLICY_'))
     assert 'swift' in info and 's3api' in info
     # nothing secret
     assert 'key' not in json.dumps(info['ocx']).lower()
+    assert 'secret' not in json.dumps(info).lower()

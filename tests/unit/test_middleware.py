@@ -15,6 +15,7 @@
 """The middleware as a whole: what it serves, what it passes on, how it
 fails, and how it refuses a bad deployment."""
 
+import json
 import os
 
 import pytest
@@ -87,6 +88,26 @@ def test_v1_paths_never_reach_the_app(ocx, path, method):
     assert ocx.storage_calls()
 
 
+@pytest.mark.parametrize('path, context', [
+    ('/v1/AUTH_test/c/', 'ContainerContext'),
+    ('/v1/AUTH_test/', 'AccountContext'),
+    ('/v1/AUTH_test/c//', 'ObjectContext'),
+    ('/v1/AUTH_test//o', None)])
+def test_empty_names_as_swift_routes_them(ocx, path, context):
+    ctx = ocx.mw.context_for(Request.blank(path))
+    assert type(ctx).__name__ == context if context else ctx is None
+
+
+def test_trailing_slash_lists_the_container(ocx):
+    ocx.put_container(ACCOUNT, 'c')
+    ocx.put_object(ACCOUNT, 'c', 'o', b'x')
+    resp = ocx.request('/v1/AUTH_test/c/')
+    assert resp.status_int == 200
+    assert [e['name'] for e in json.loads(resp.body)] == ['o']
+    assert all(c.path == '/v1/AUTH_test/c'
+               for _n, c in ocx.storage_calls('GET'))
+
+
 @pytest.mark.parametrize('path', [
     '/v1/AUTH_test/c/%FF', '/v1/AUTH_test/c%FF', '/v1/AUTH_t%FF',
     '/v1/AUTH_test/c/o%00'])
@@ -99,10 +120,11 @@ def test_bad_utf8_is_412(ocx, path):
 
 
 @pytest.mark.parametrize('path, method, allowed', [
-    ('/v1/AUTH_test', 'PUT', 'GET, HEAD, POST'),
-    ('/v1/AUTH_test', 'DELETE', 'GET, HEAD, POST'),
-    ('/v1/AUTH_test/c', 'COPY', 'GET, HEAD, PUT, POST, DELETE'),
-    ('/v1/AUTH_test/c/o', 'OPTIONS', 'GET, HEAD, PUT, POST, DELETE')])
+    ('/v1/AUTH_test', 'PUT', 'GET, HEAD, POST, OPTIONS'),
+    ('/v1/AUTH_test', 'DELETE', 'GET, HEAD, POST, OPTIONS'),
+    ('/v1/AUTH_test/c', 'COPY', 'GET, HEAD, PUT, POST, DELETE, OPTIONS'),
+    ('/v1/AUTH_test/c/o', 'PATCH',
+     'GET, HEAD, PUT, POST, DELETE, OPTIONS')])
 def test_unknown_method_is_405(ocx, path, method, allowed):
     resp = ocx.request(path, method)
     assert resp.status_int == 405

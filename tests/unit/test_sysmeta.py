@@ -107,3 +107,23 @@ def test_content_type_kept_as_written_when_nothing_to_carry():
     assert stored['Content-Type'] == 'lovecraft/rugose; squamous=true'
     assert decode_content_type(stored['Content-Type']) == \
         'lovecraft/rugose; squamous=true'
+
+
+@pytest.mark.parametrize('ctype, stored', [
+    ('application/x-deleted;swift_versions_deleted=1',
+     'application/x-deleted;ocx_versions_deleted=1'),
+    ('text/plain; swift_x=1; charset=utf-8',
+     'text/plain; ocx_x=1; charset=utf-8'),
+    # a client's own ocx_ parameters are not taken for the exchange's
+    ('text/plain;ocx_bytes=5;ocx_etag=e',
+     'text/plain;ocx_ocx_bytes=5;ocx_ocx_etag=e'),
+])
+def test_swift_params_stored_under_ocx_and_shown_as_written(ctype, stored):
+    encoded = encode_headers({'Content-Type': ctype}, 'object')
+    assert encoded['Content-Type'] == stored
+    assert decode_content_type(stored) == ctype
+    assert stored_swift_bytes(stored) is None
+    entry = decode_listing_entry({'name': 'o', 'bytes': 3, 'hash': 'h',
+                                  'content_type': stored})
+    assert entry == {'name': 'o', 'bytes': 3, 'hash': 'h',
+                     'content_type': ctype}

@@ -54,6 +54,12 @@ def test_pipelines():
     assert exchange == with_location + ['ocx'] + cluster[-2:]
     assert cluster[-2:] == ['proxy-logging', 'proxy-server']
     assert cluster.index('tempauth') < cluster.index('copy')
+    # what Swift's functional suite tests when /info shows it
+    for name in ('staticweb', 'domain_remap', 'formpost', 'tempurl',
+                 'container-quotas', 'account-quotas', 's3api'):
+        assert name in cluster
+    assert cluster.index('tempauth') < cluster.index('staticweb')
+    assert cluster.index('domain_remap') < cluster.index('staticweb')
 
 
 def test_tempauth_users():
@@ -95,6 +101,10 @@ def test_cluster_files(tmp_path):
     assert proxy['filter:tempauth']['user_ocx_exchange'] == (
         c.exchange_key + ' .admin .reseller_admin')
     assert proxy['app:proxy-server']['account_autocreate'] == 'true'
+    assert proxy['filter:domain_remap']['storage_domain'] == \
+        conf.STORAGE_DOMAIN
+    assert proxy['filter:container-quotas']['use'] == \
+        'egg:swift#container_quotas'
     container = read_ini(cluster.conf_path('container'))
     assert container['DEFAULT']['mount_check'] == 'false'
     assert container['DEFAULT']['devices'] == lay.devices('c2')

@@ -17,7 +17,7 @@
 import itertools
 import json
 import random
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from swift.common.constraints import MAX_CONTAINER_NAME_LENGTH, \
@@ -94,6 +94,50 @@ def test_put_creates_on_every_cluster(ocx):
         assert [c.path for c in cluster.storage_calls('PUT')] == \
             ['/v1/AUTH_test/c\u00e9']
     assert ocx.request(CONT_PATH, 'PUT').status_int == 202
+
+
+@pytest.mark.parametrize('method', ['PUT', 'POST'])
+def test_versioning_headers_never_reach_landlords(ocx, method):
+    """versioned_writes (left of ocx) keeps the versions location in
+    sysmeta and leaves X-History-Location on the request: a landlord's
+    own versioned_writes must not see it, or it versions on its own."""
+    ocx.put_container(ACCOUNT, CONT_N)
+    resp = ocx.request(CONT_PATH, method, headers={
+        'X-History-Location': 'versions', 'X-Versions-Location': '',
+        'X-Remove-Versions-Location': 'x', 'X-Versions-Enabled': 'true',
+        'X-Container-Sysmeta-Versions-Location': 'versions',
+        'X-Container-Sysmeta-Versions-Mode': 'history'})
+    assert resp.status_int // 100 == 2
+    for cluster in ocx:
+        sent = cluster.storage_calls(method)[0].headers
+        for name in ('X-History-Location', 'X-Versions-Location',
+                     'X-Remove-Versions-Location', 'X-Versions-Enabled'):
+            assert name not in sent
+        assert sent['X-Container-Meta-Ocx-Sys-Versions-Mode'] == 'history'
+    head = ocx.request(CONT_PATH, 'HEAD')
+    assert head.headers['X-Container-Sysmeta-Versions-Location'] == \
+        'versions'
+
+
+def test_landlords_own_versioning_not_shown(ocx):
+    ocx.put_container(ACCOUNT, CONT_N, {'X-Versions-Location': 'theirs'})
+    head = ocx.request(CONT_PATH, 'HEAD')
+    assert head.status_int == 204
+    assert 'X-Versions-Location' not in head.headers
+
+
+def test_sharding_state_only_for_resellers(ocx):
+    """Landlords show their reseller (the exchange's service user) a
+    container's sharding; Swift shows its own to resellers only."""
+    ocx.put_container(ACCOUNT, CONT_N, {'X-Container-Sharding': 'True'})
+    assert 'X-Container-Sharding' not in \
+        ocx.request(CONT_PATH, 'HEAD').headers
+    resp = ocx.request(CONT_PATH, 'HEAD', environ={'reseller_request': True})
+    assert resp.headers['X-Container-Sharding'] == 'False'
+    ocx.put_container(ACCOUNT, CONT_N, {
+        'X-Container-Meta-Ocx-Sys-Sharding': 'yes'})
+    resp = ocx.request(CONT_PATH, 'GET', environ={'reseller_request': True})
+    assert resp.headers['X-Container-Sharding'] == 'True'
 
 
 def test_put_is_201_when_new_anywhere(ocx):
@@ -331,6 +375,22 @@ def test_listing_params_are_exact(filled):
         assert got == swift_listing(filled.union, params), params
         nonempty += bool(got)
     assert nonempty > 80  # the combinations do exercise the merge
+
+
+@pytest.mark.parametrize('path', [CONT_PATH, '/v1/' + ACCOUNT])
+def test_only_listing_params_reach_landlords(filled, path):
+    """A tempurl's signature (and anything else not about the listing)
+    is for the middlewares left of ocx; a landlord's own tempurl would
+    refuse the request."""
+    filled.clear_calls()
+    resp, got = listing(filled, {
+        'prefix': 'a', 'temp_url_sig': 's', 'temp_url_expires': '1',
+        'temp_url_prefix': '', 'inline': '', 'multipart-manifest': 'get'},
+        path=path)
+    assert resp.status_int == 200
+    for _name, call in filled.storage_calls('GET'):
+        assert sorted(parse_qs(call.query, keep_blank_values=True)) == [
+            'format', 'limit', 'prefix']
 
 
 @pytest.mark.parametrize('params', [

@@ -15,6 +15,7 @@
 """Object requests: placed by the ring, streamed, authorized."""
 
 import hashlib
+import json
 import time
 
 import pytest
@@ -331,6 +332,32 @@ def test_content_type_is_guessed_when_missing(ocx, name_n, headers,
     assert 'X-Detect-Content-Type' not in put.headers
     assert ocx.request(path_of(name_n), 'HEAD').headers['Content-Type'] == \
         expected
+
+
+def test_swift_params_refused_from_clients_as_swift_does(ocx):
+    resp = ocx.request(path_of(NAMES_N[0]), 'PUT', body=b'x', headers={
+        'Content-Type': 'text/plain; swift_bytes=5'})
+    assert resp.status_int == 400
+    assert b'swift_* is not a valid parameter' in resp.body
+    assert ocx.storage_calls('PUT') == []
+
+
+def test_delete_marker_content_type_round_trips(ocx):
+    """legacy versioned_writes writes its delete markers with a
+    ``swift_`` parameter, which landlords refuse from outsiders."""
+    marker = 'application/x-deleted;swift_versions_deleted=1'
+    path = path_of(NAMES_N[0])
+    resp = ocx.request(path, 'PUT', body=b'', headers={
+        'Content-Type': marker},
+        environ={'swift.content_type_overridden': True})
+    assert resp.status_int == 201
+    put = ocx.storage_calls('PUT')[0][1]
+    assert put.headers['Content-Type'] == \
+        'application/x-deleted;ocx_versions_deleted=1'
+    assert ocx.request(path, 'HEAD').headers['Content-Type'] == marker
+    listing = json.loads(ocx.request(
+        '/v1/%s/%s?format=json' % (ACCOUNT, CONT)).body)
+    assert [e['content_type'] for e in listing] == [marker]
 
 
 def test_expiry_is_checked_against_now(ocx):

@@ -331,3 +331,76 @@ def test_late_share_of_a_failed_put_is_taken_back(ocx, monkeypatch):
     assert cluster.get_object(ACCOUNT, 'xor', 'late') is not None
     ctx._reap_late_shares([client], object_id, {})
     assert cluster.get_object(ACCOUNT, 'xor', 'late') is None
+
+
+def test_late_pending_share_is_taken_back_too(ocx, monkeypatch):
+    """A PUT without ETag writes its shares with a pending header first."""
+    monkeypatch.setattr(split, 'LATE_SHARE_WATCH', 5)
+    monkeypatch.setattr(split, 'LATE_SHARE_INTERVAL', 0)
+    ocx.request(opath('xor', 'late'), 'PUT', body=b'late bytes')
+    cluster, _name, obj = shares(ocx, 'xor')[0]
+    key = next(k for k in obj.headers if k.lower().startswith(
+        'x-object-meta-ocx-sys-ocx-split'))
+    fields = obj.headers[key].split(' ')
+    fields[6] = fields[9] = '-'  # as written before the final header
+    obj.headers[key] = ' '.join(fields)
+    req = Request.blank(opath('xor', 'late'))
+    ctx = split.SplitObjectContext(
+        ocx.mw, req, ACCOUNT, 'xor', 'late', ocx.mw.policies.get('xor'))
+    ctx._reap_late_shares([ocx.mw.clients[cluster.name]],
+                          bytes.fromhex(fields[8]), {})
+    assert cluster.get_object(ACCOUNT, 'xor', 'late') is None
+
+
+NEW_SECRET = base64.b64encode(b'fedcba9876543210' * 2).decode('ascii')
+
+
+def rotate(ocx, **conf):
+    ocx.conf.update(conf)
+    for key in [k for k in ocx.conf if k.startswith('split_root_secret')
+                and k not in conf and k != 'split_root_secret']:
+        del ocx.conf[key]
+    ocx.mw = ocx.make_middleware(ocx.app)
+
+
+@pytest.mark.parametrize('policy', ['hidden', 'xor'])
+def test_rotated_secret_still_reads_what_the_old_one_wrote(ocx, policy):
+    old = os.urandom(SEG + 5)
+    ocx.request(opath(policy, 'old \u00e9'), 'PUT', body=old)
+    rotate(ocx, split_root_secret_2027=NEW_SECRET,
+           active_split_root_secret_id='2027')
+    assert ocx.request(opath(policy, 'old \u00e9')).body == old
+    new = os.urandom(10)
+    ocx.request(opath(policy, 'new'), 'PUT', body=new)
+    headers = [o.headers for _c, n, o in shares(ocx, policy)]
+    ids = sorted({h[k].split(' ')[10] for h in headers for k in h
+                  if k.lower().startswith('x-object-meta-ocx-sys-ocx-split')})
+    assert ids == ['2027', 'default']
+    listing = json.loads(ocx.request(cpath(policy) + '?format=json').body)
+    assert [e['name'] for e in listing] == ['new', 'old \u00e9']
+    # with the old secret gone, what it wrote cannot be read, the rest can
+    del ocx.conf['split_root_secret']
+    rotate(ocx, split_root_secret_2027=NEW_SECRET,
+           active_split_root_secret_id='2027')
+    assert ocx.request(opath(policy, 'new')).body == new
+    assert ocx.request(opath(policy, 'old \u00e9')).status_int in (404, 503)
+
+
+def test_delete_finds_objects_of_an_earlier_secret(ocx):
+    ocx.request(opath('hidden', 'gone'), 'PUT', body=b'x')
+    rotate(ocx, split_root_secret_b=NEW_SECRET,
+           active_split_root_secret_id='b')
+    assert ocx.request(opath('hidden', 'gone'), 'DELETE').status_int == 204
+    assert shares(ocx, 'hidden') == []
+
+
+@pytest.mark.parametrize('conf, message', [
+    ({'active_split_root_secret_id': 'nope'}, "names no configured secret"),
+    ({'split_root_secret_b-c': NEW_SECRET}, 'secret ids are letters'),
+    ({'split_root_secret_x': 'c2hvcnQ='}, 'split_root_secret_x must encode'),
+])
+def test_bad_secret_config_is_refused(ocx, conf, message):
+    with pytest.raises(ValueError) as caught:
+        rotate(ocx, **conf)
+    assert message in str(caught.value)
+    assert SECRET not in str(caught.value)
