@@ -33,6 +33,7 @@ setup(
         'xxhash>=3',
         'cryptography>=3.1',
         'pyeclib>=1.3.1',
+        'numpy',
         'tqdm',
     ],
     extras_require={

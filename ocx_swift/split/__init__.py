@@ -12,9 +12,12 @@ what it stores makes the read fail instead of return wrong bytes.
 - :mod:`ocx_swift.split.codec`: :class:`SplitCodec`, segments, records,
   their tags and where they sit on a share;
 - :mod:`ocx_swift.split.stream`: chunked encoding of a body and cutting
-  a share's bytes back into records.
+  a share's bytes back into records;
+- :mod:`ocx_swift.split.heap`: keeps glibc from faulting segment-sized
+  buffers in again for every segment.
 
-Everything here is pure: no I/O apart from ``os.urandom``.
+Everything here is pure: no I/O apart from ``os.urandom`` (and, once
+per process, a hint to glibc's malloc from :mod:`~ocx_swift.split.heap`).
 """
 
 from ocx_swift.split.codec import SplitCodec  # noqa: F401

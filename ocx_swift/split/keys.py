@@ -20,7 +20,8 @@ purpose label and continues with length-prefixed fields, so two purposes
 or two paths never share a key:
 
 - the object MAC key (:func:`derive_object_keys`): account, container,
-  object and object id; it keys the record tags;
+  object and object id; it keys the record tags (through one GMAC key
+  per encoded segment, :mod:`ocx_swift.split.codec`);
 - the name hash key (:func:`opaque_name`): account;
 - the name seal key (:func:`seal_name`, :func:`open_name`): account.
 

@@ -14,9 +14,15 @@
 
 """The two ways one segment becomes n fragments, without authentication.
 
-:class:`XorScheme` (n-of-n): shares 0..n-2 are fresh ``os.urandom`` pads
-as long as the segment; share n-1 is the segment XOR every pad. Any n-1
-shares are uniformly random and independent of the segment.
+:class:`XorScheme` (n-of-n): shares 0..n-2 are pads, each the AES-256-CTR
+keystream (zero nonce) of a fresh 32-byte key from ``os.urandom``, drawn
+for that pad alone and then forgotten; share n-1 is the segment XOR every
+pad. This is a CTR-DRBG-style generator seeded by the kernel's own DRBG
+(which ``os.urandom`` already is): as long as AES-256 is a pseudorandom
+permutation, any n-1 shares are indistinguishable from uniformly random
+bytes independent of the segment. The security is therefore
+computational, as for every other part of split storage, not
+information-theoretic. The XOR runs in numpy.
 
 :class:`AontRsScheme` (k-of-n), Resch and Plank's AONT-RS: a fresh
 random 32-byte key K per segment; C = AES-256-CTR(K, zero nonce)(P) (the
@@ -34,12 +40,14 @@ matters for pyeclib, whose C code trusts fragment headers.
 import hashlib
 import os
 
+import numpy
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from pyeclib.ec_iface import ECDriver, ECDriverError
 
 from ocx_swift.exceptions import SplitDecodeError
 
 AONT_KEY_BYTES = 32
+PAD_KEY_BYTES = 32
 ZERO_NONCE = bytes(16)
 #: preferred first; Swift refuses isa_l_rs_vand with 5 or more parity
 #: fragments (its matrix is not MDS there), so that uses the next one
@@ -53,6 +61,22 @@ def xor_bytes(a, b):
     return value.to_bytes(len(a), 'little')
 
 
+def xor_into(out, buffers):
+    """Write the XOR of two or more bytes-like ``buffers`` into ``out``.
+
+    :param out: a writable buffer (bytearray) as long as each of them
+    :returns: ``out``
+    """
+    target = numpy.frombuffer(out, dtype=numpy.uint8)
+    first, second = (numpy.frombuffer(b, dtype=numpy.uint8)
+                     for b in buffers[:2])
+    numpy.bitwise_xor(first, second, out=target)
+    for other in buffers[2:]:
+        numpy.bitwise_xor(target, numpy.frombuffer(other, dtype=numpy.uint8),
+                          out=target)
+    return out
+
+
 class XorScheme(object):
     """n-of-n XOR secret sharing of a segment.
 
@@ -64,30 +88,37 @@ class XorScheme(object):
 
     def __init__(self, n):
         self.n = self.k = n
+        self._zeros = b''
 
     def fragment_size(self, plain_len):
         """Bytes of every fragment of a ``plain_len``-byte segment."""
         return plain_len
 
+    def zeros(self, size):
+        """``size`` zero bytes (read only, kept for the next segment)."""
+        if len(self._zeros) < size:
+            self._zeros = bytes(size)
+        return memoryview(self._zeros)[:size]
+
+    def pad(self, size):
+        """A fresh pad: AES-256-CTR keystream of a new random key."""
+        with self.zeros(size) as zeros:
+            return aes_ctr(os.urandom(PAD_KEY_BYTES)).update(zeros)
+
     def encode(self, plaintext):
-        """:returns: list of n fragments (bytes)"""
+        """:returns: list of n fragments (bytes-like: the pads are bytes,
+                     the last fragment a bytearray)"""
         size = len(plaintext)
-        fragments = [os.urandom(size) for _ in range(self.n - 1)]
-        value = int.from_bytes(plaintext, 'little')
-        for pad in fragments:
-            value ^= int.from_bytes(pad, 'little')
-        fragments.append(value.to_bytes(size, 'little'))
-        return fragments
+        pads = [self.pad(size) for _ in range(self.n - 1)]
+        return pads + [xor_into(bytearray(size), [plaintext] + pads)]
 
     def decode(self, fragments, plain_len):
         """The segment from all n fragments.
 
         :param fragments: dict of share index to bytes-like fragment
         """
-        value = int.from_bytes(fragments[0], 'little')
-        for index in range(1, self.n):
-            value ^= int.from_bytes(fragments[index], 'little')
-        return value.to_bytes(plain_len, 'little')
+        return bytes(xor_into(bytearray(plain_len),
+                              [fragments[i] for i in range(self.n)]))
 
 
 def make_ec_driver(k, m, ec_type=None):
@@ -154,15 +185,10 @@ class AontRsScheme(object):
 
     def encode(self, plaintext):
         """:returns: list of n fragments (bytes)"""
-        size = len(plaintext)
         key = os.urandom(AONT_KEY_BYTES)
-        package = bytearray(size + AONT_KEY_BYTES)
-        cipher = aes_ctr(key)
-        cipher.update_into(plaintext, package)
-        cipher.finalize()
-        with memoryview(package) as view:
-            package[size:] = mask_key(key, view[:size])
-        return self.driver.encode(bytes(package))
+        cipher_text = aes_ctr(key).update(plaintext)
+        # pyeclib takes only bytes: one copy of C to append the key block
+        return self.driver.encode(cipher_text + mask_key(key, cipher_text))
 
     def decode(self, fragments, plain_len):
         """The segment from any k fragments (the lowest indexes are used:

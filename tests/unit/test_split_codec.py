@@ -29,8 +29,11 @@ import pytest
 
 from ocx_swift.exceptions import NotEnoughShares, OcxError, \
     ShareAuthError, SplitDecodeError
-from ocx_swift.split.codec import SplitCodec, TAG_BYTES
+from ocx_swift.split.codec import GMAC_BYTES, SALT_BYTES, \
+    SplitCodec, TAG_BYTES
 from ocx_swift.split.keys import derive_object_keys
+from ocx_swift.split import schemes
+from ocx_swift.split.schemes import aes_ctr, XorScheme, xor_into
 
 SECRET = b'\x5a' * 32
 ACCOUNT, CONTAINER, OBJ = 'AUTH_t\u00e9st', 'c\u00f6nt', 'obj\u00e9'
@@ -287,10 +290,11 @@ def flip_bit(record, position, bit=0):
 
 
 @pytest.mark.parametrize('where', ['first', 'middle', 'last-fragment',
-                                   'tag'])
+                                   'salt', 'last-salt', 'tag'])
 def test_flipped_bit_names_the_share(codec, where):
     position = {'first': 0, 'middle': codec.record_size(SEG) // 2,
-                'last-fragment': -TAG_BYTES - 1, 'tag': -1}[where]
+                'last-fragment': -TAG_BYTES - 1, 'salt': -TAG_BYTES,
+                'last-salt': -GMAC_BYTES - 1, 'tag': -1}[where]
     for share in range(codec.n):
         records = records_of(codec, 0)
         records[share] = flip_bit(records[share], position, bit=share % 8)
@@ -361,6 +365,39 @@ def test_replay_under_the_same_key_with_another_object_id(codec):
     records = records_of(codec, 0)
     records[0] = other[0]
     assert_bad_shares(codec, records, [0])
+
+
+def test_salt_and_tag_of_another_encoding(codec):
+    # the same segment encoded twice: each encoding has its own salt, so
+    # its own key; mixing fragment, salt and tag of the two fails
+    first, again = records_of(codec, 0), records_of(codec, 0)
+    salts = set(r[-TAG_BYTES:-GMAC_BYTES] for r in first.values())
+    assert len(salts) == 1
+    assert salts.isdisjoint(r[-TAG_BYTES:-GMAC_BYTES]
+                            for r in again.values())
+    records = dict(first)
+    records[0] = first[0][:-TAG_BYTES] + again[0][-TAG_BYTES:]
+    records[1] = first[1][:-GMAC_BYTES] + again[1][-GMAC_BYTES:]
+    assert_bad_shares(codec, records, [0, 1])
+    # records of two encodings each pass their tag, but are not decoded
+    # together: the smaller group is named
+    mixed = dict(first)
+    mixed[codec.n - 1] = again[codec.n - 1]
+    assert_bad_shares(codec, mixed, [codec.n - 1])
+    mixed[0] = again[0]
+    if codec.n == 2:  # both records now from the second encoding
+        assert codec.decode_segment(KEYS, OBJECT_ID, 0, SEG,
+                                    mixed) == DATA[:SEG]
+    else:
+        smaller = [0, codec.n - 1] if codec.n > 3 else [1]
+        assert_bad_shares(codec, mixed, smaller)
+
+
+def test_record_layout():
+    codec = SplitCodec('xor', 2, segment_size=SEG)
+    assert TAG_BYTES == SALT_BYTES + GMAC_BYTES == 32
+    records = records_of(codec, 0)
+    assert all(len(r) == SEG + TAG_BYTES for r in records.values())
 
 
 def test_records_of_another_object(codec):
@@ -515,3 +552,33 @@ def test_invalid_params(args, kwargs, message):
     with pytest.raises(ValueError) as caught:
         SplitCodec(*args, **kwargs)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize('length', [1, 7, 8, 9, 4095, 65537])
+@pytest.mark.parametrize('count', [2, 3, 5])
+def test_xor_into(length, count):
+    buffers = [os.urandom(length) for _ in range(count)]
+    expect = 0
+    for buf in buffers:
+        expect ^= int.from_bytes(buf, 'big')
+    views = [memoryview(bytearray(b)) for b in buffers[:1]] + buffers[1:]
+    out = bytearray(length)
+    assert xor_into(out, views) is out
+    assert int.from_bytes(out, 'big') == expect
+
+
+def test_xor_pad_is_an_aes_ctr_keystream(monkeypatch):
+    keys = [b'\x07' * 32, b'\x09' * 32]
+    drawn = []
+
+    def urandom(size):
+        drawn.append(size)
+        return keys[len(drawn) - 1]
+    scheme = XorScheme(2)
+    monkeypatch.setattr(schemes.os, 'urandom', urandom)
+    pads = [scheme.pad(SEG), scheme.pad(10)]
+    assert drawn == [32, 32]
+    assert pads == [aes_ctr(keys[0]).update(bytes(SEG)),
+                    aes_ctr(keys[1]).update(bytes(10))]
+    assert pads[0][:10] != pads[1]
+    assert len(scheme.zeros(10)) == 10 and not any(scheme.zeros(SEG))
