@@ -1068,6 +1068,9 @@ def report(args, runs):
     out.append(format_table(results))
     failed_runs = [name for name, run in runs.items()
                    if run.error or not results.get(name)]
+    if args.baseline_ids is not None and not results.get('exchange') and \
+            'exchange' not in failed_runs:
+        failed_runs.append('exchange')  # --report-only without results
     plain = results.get('plain')
     if args.baseline_ids is not None:
         plain = ratchet.baseline_results(args.baseline_ids)
