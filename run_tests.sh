@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Install ocx_swift with what its tests need, then run every test:
 # unit tests (seconds), then functional tests against real local landlord
-# clusters started once by ocx-aio.
+# clusters started once by ocx-aio, then Swift's own functional suite
+# through the exchange, compared with the committed plain-cluster baseline
+# and known differences (conformance/README.rst).
 #
 #   ./run_tests.sh              # everything
 #   ./run_tests.sh -k listing   # extra arguments go to both pytest runs
+#                               # (and leave out the conformance suite)
+#   OCX_SKIP_CONFORMANCE=1 ./run_tests.sh   # unit and functional only
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,3 +24,6 @@ python3 -m pip install -q -e '.[test]'
 
 python3 -bb -m pytest tests/unit "$@"
 python3 -m pytest tests/functional "$@"
+if [ $# -eq 0 ] && [ -z "${OCX_SKIP_CONFORMANCE:-}" ]; then
+    python3 conformance/run_conformance.py --ci
+fi

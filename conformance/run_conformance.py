@@ -62,6 +62,8 @@ import xml.etree.ElementTree as ET
 from ocx_swift.aio.conf import STORAGE_DOMAIN
 from ocx_swift.aio.layout import parse_env
 
+import ratchet
+
 RUNS = ('plain', 'exchange')
 EXCHANGE_CLUSTERS = 3
 # what Swift's test/functional and test/s3api import beyond swift itself
@@ -876,9 +878,9 @@ def build_parser():
     parser.add_argument('--jobs', type=int, default=1, choices=(1, 2),
                         help='2 runs plain and exchange at the same time '
                         '(default 1: one after the other)')
-    parser.add_argument('--timeout', type=int, default=7200,
+    parser.add_argument('--timeout', type=int, default=None,
                         help='time bound of one pytest run in seconds '
-                        '(default %(default)s)')
+                        '(default 7200, with --ci 1800)')
     parser.add_argument('--test-timeout', type=int, default=300,
                         help='time bound of one test in seconds, 0 for '
                         'none (default %(default)s)')
@@ -887,6 +889,24 @@ def build_parser():
                         'clusters after each test class')
     parser.add_argument('--allow-differences', action='store_true',
                         help='exit 0 even when the exchange differs')
+    parser.add_argument('--ci', action='store_true',
+                        help='what CI runs: the exchange only, compared '
+                        'with the committed baseline and known '
+                        'differences (--only exchange --baseline %s '
+                        '--known %s), time bound 1800 s' % (
+                            os.path.relpath(ratchet.BASELINE),
+                            os.path.relpath(ratchet.KNOWN)))
+    parser.add_argument('--baseline', metavar='FILE',
+                        help='compare the exchange with the tests this '
+                        'baseline file lists instead of a plain run')
+    parser.add_argument('--known', metavar='FILE',
+                        help='known differences (test id | reason): '
+                        'they do not count; those that pass again are '
+                        'reported')
+    parser.add_argument('--write-baseline', nargs='?', metavar='FILE',
+                        const=ratchet.BASELINE,
+                        help='after a plain run, write the tests that '
+                        'passed to FILE (default %(const)s)')
     parser.add_argument('--report-only', action='store_true',
                         help='run nothing: report from the junit xml '
                         'files already in the workdir')
@@ -900,12 +920,68 @@ def _on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
 
+def load_ratchet(args):
+    """Read ``--baseline`` and ``--known`` into ``args.baseline_ids`` and
+    ``args.known_diffs``; an error message, or None."""
+    args.baseline_ids = args.known_diffs = None
+    try:
+        if args.baseline:
+            version, args.baseline_ids = ratchet.read_baseline(args.baseline)
+            if version != swift_version():
+                return ('%s lists the tests of swift %s, the installed swift '
+                        'is %s: regenerate it with --only plain '
+                        '--write-baseline' % (args.baseline, version,
+                                              swift_version()))
+        if args.known:
+            args.known_diffs = ratchet.read_known(args.known)
+    except (OSError, ratchet.RatchetError) as err:
+        return str(err)
+    return None
+
+
+def check_args(args):
+    """Settle option combinations; an error message, or None."""
+    if args.ci:
+        args.only = 'exchange'
+        args.baseline = args.baseline or ratchet.BASELINE
+        args.known = args.known or ratchet.KNOWN
+    if args.timeout is None:
+        args.timeout = 1800 if args.ci else 7200
+    if args.baseline and args.only != 'exchange':
+        return '--baseline compares an exchange run: use --only exchange'
+    if args.write_baseline and (args.only == 'exchange' or args.k or
+                                args.tests or args.report_only):
+        return '--write-baseline needs a whole plain run (no -k, no tests)'
+    return load_ratchet(args)
+
+
+def save_baseline(args, runs):
+    """``--write-baseline``: the plain run's passed tests; exit code."""
+    run = runs.get('plain')
+    if run is None or run.error or run.timed_out:
+        say('no baseline written: the plain run did not complete')
+        return 2
+    count = ratchet.write_baseline(args.write_baseline,
+                                   parse_junit(run.junit), swift_version())
+    say('wrote %d test ids to %s' % (count, args.write_baseline))
+    return 0
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     args.cache_dir = os.path.abspath(args.cache_dir)
     args.workdir = os.path.abspath(args.workdir or
                                    os.path.join(args.cache_dir, 'runs'))
     signal.signal(signal.SIGTERM, _on_sigterm)
+    # started in the background, SIGINT may come ignored, and pytest then
+    # ignores the SIGINT that stops it at the time bound (it would be
+    # killed without writing its junit xml): catch it, so that the
+    # children start with the default
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    error = check_args(args)
+    if error:
+        say('error: %s' % error)
+        return 2
     names = [args.only] if args.only else list(RUNS)
     runs = {}
     if not args.report_only:
@@ -942,15 +1018,20 @@ def main(argv=None):
         if interrupted:
             report(args, runs)
             return 130
-    return report(args, runs)
+    code = report(args, runs)
+    if args.write_baseline:
+        code = max(code, save_baseline(args, runs))
+    return code
 
 
 def report(args, runs):
     results = {}
     for name in RUNS:
         path = os.path.join(args.workdir, name, 'junit.xml')
+        if name == 'plain' and args.baseline_ids is not None:
+            continue  # compared with the baseline file instead
         if name in runs or (os.path.exists(path) and
-                            (not args.only or name == 'plain')):
+                            name in (args.only or name, 'plain')):
             results[name] = parse_junit(path)
     out = []
     for name, run in runs.items():
@@ -987,15 +1068,29 @@ def report(args, runs):
     out.append(format_table(results))
     failed_runs = [name for name, run in runs.items()
                    if run.error or not results.get(name)]
-    if 'exchange' in results and results.get('plain'):
+    if args.baseline_ids is not None and not results.get('exchange') and \
+            'exchange' not in failed_runs:
+        failed_runs.append('exchange')  # --report-only without results
+    plain = results.get('plain')
+    if args.baseline_ids is not None:
+        plain = ratchet.baseline_results(args.baseline_ids)
+        out.append('plain: %d tests pass in %s' % (
+            len(plain), args.baseline))
+    if 'exchange' in results and plain:
         exchange = results['exchange']
-        diff = differences(results['plain'], exchange)
+        diff = differences(plain, exchange)
         if args.k or args.tests:  # compare only what both selected
             diff = [d for d in diff if d[1] != 'not run']
         passed = sum(1 for r in exchange.values() if r[1] == 'passed')
         failed = len(diff)
         out.append('')
         out.append(format_differences(diff))
+        if args.known_diffs is not None:
+            comparison = ratchet.compare(diff, exchange, set(plain),
+                                         args.known_diffs)
+            failed = len(comparison.new)
+            out.append('')
+            out.append(ratchet.format_comparison(comparison, args.known))
     else:
         only = results.get('exchange') or results.get('plain') or {}
         if 'exchange' in results:

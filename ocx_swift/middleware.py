@@ -40,6 +40,11 @@ Behaviour per verb
   reverse, every format).
 * **Accounts** (:mod:`ocx_swift.handlers.account`): HEAD and GET merged
   over every cluster; POST to every cluster.
+* **OPTIONS and CORS** (:mod:`ocx_swift.handlers.cors`): answered by the
+  exchange as Swift's proxy controllers answer them, from the container's
+  ``Access-Control-*`` metadata and the proxy-server app's
+  ``cors_allow_origin``, ``cors_expose_headers`` and ``strict_cors_mode``;
+  landlords never see a client's ``Origin``.
 
 Authorization is Swift's: ``ocx`` calls ``swift.authorize`` before it
 answers, and again with the container's ACL where Swift's proxy would

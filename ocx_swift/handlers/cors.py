@@ -64,13 +64,17 @@ def is_origin_allowed(settings, cors_info, origin):
     return origin in allowed or '*' in allowed
 
 
-def _allow_origin(headers, cors_info, origin, vary_name='Vary'):
+def _add_vary(headers, name):
+    vary = headers.get('Vary')
+    headers['Vary'] = vary + ', ' + name if vary else name
+
+
+def _allow_origin(headers, cors_info, origin):
     if (cors_info.get('allow_origin') or '').strip() == '*':
         headers['Access-Control-Allow-Origin'] = '*'
-        return
-    headers['Access-Control-Allow-Origin'] = origin
-    vary = headers.get(vary_name)
-    headers[vary_name] = vary + ', Origin' if vary else 'Origin'
+    else:
+        headers['Access-Control-Allow-Origin'] = origin
+        _add_vary(headers, 'Origin')
 
 
 def preflight(req, settings, allowed_methods, cors_info):
@@ -99,9 +103,7 @@ def preflight(req, settings, allowed_methods, cors_info):
         req.headers.get('Access-Control-Request-Headers')))
     if requested:
         headers['Access-Control-Allow-Headers'] = ', '.join(requested)
-        vary = headers.get('Vary')
-        headers['Vary'] = vary + ', Access-Control-Request-Headers' \
-            if vary else 'Access-Control-Request-Headers'
+        _add_vary(headers, 'Access-Control-Request-Headers')
     resp.headers = headers
     return resp
 
