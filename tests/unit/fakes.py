@@ -64,7 +64,7 @@ NOISE_HEADERS = {
     'Server': 'fake-swift',
 }
 KEPT_OBJECT_HEADERS = ('content-type', 'content-encoding',
-                       'content-disposition')
+                       'content-disposition', 'x-delete-at')
 
 #: True while the client talks through urllib3; False once it uses
 #: ocx_swift.transport (whose exceptions are OSErrors)
