@@ -726,3 +726,7 @@ def error_handling_main():
             type(err).__name__, text), file=sys.stderr)
         status = EXIT_ERROR
     sys.exit(status)
+
+
+if __name__ == '__main__':
+    error_handling_main()

@@ -66,9 +66,10 @@ the misplaced piece only if it is still the version copied
 (:mod:`ocx_swift.mover.engine`); a client's concurrent write or delete is
 never undone. Decisions are pure functions (:mod:`ocx_swift.mover.plan`).
 
-``--dry-run`` reports what would be copied and deleted, and changes
-nothing. ``--max-rate`` caps copies per second, ``--concurrency`` the
-objects moved at once. A journal in ``--state-dir``
+``--dry-run`` looks at every object (whatever the journal says) and
+reports what would be copied and deleted, and changes nothing.
+``--max-rate`` caps copies per second, ``--concurrency`` the objects
+moved at once. A journal in ``--state-dir``
 (:mod:`ocx_swift.mover.journal`) records finished containers and, within
 a container, the last finished name: after a kill, the next run resumes
 there (and any step it repeats is harmless). ``--fresh`` ignores it.

@@ -169,7 +169,7 @@ def execute(args, settings):
         if not args.dry_run and not args.containers_only:
             wait = args.reload_wait if args.reload_wait is not None \
                 else settings.ring_check_interval
-            wait_for_reload(settings.ring_path, wait, _say)
+            began += wait_for_reload(settings.ring_path, wait, _say)
         mover.run(containers_only=args.containers_only)
     except RingChanged as err:
         stopped = str(err)

@@ -104,8 +104,9 @@ class Mover(object):
         self.ring_signature = file_signature(settings.ring_path)
         self.identity = ring_identity(settings.ring_path,
                                       self.ring.generation)
-        self.journal = Journal(state_dir, self.identity, fresh=fresh,
-                               write=not dry_run)
+        # a dry run looks at everything, and writes nothing
+        self.journal = Journal(state_dir, self.identity,
+                               fresh=fresh or dry_run, write=not dry_run)
         self.earlier = Report(self.journal.totals)
         self.known = set()  # (account, container, cluster) that exist
         self.infos = {}  # (account, container) -> ContainerInfo
