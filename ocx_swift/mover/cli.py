@@ -108,8 +108,9 @@ def build_parser():
     parser.add_argument('--fresh', action='store_true',
                         help='ignore the journal: look at everything again')
     parser.add_argument('--containers-only', action='store_true',
-                        help='only create missing containers on the ring\'s '
-                        'clusters')
+                        help='only create the containers every configured '
+                        'cluster lacks (run it for a new cluster before '
+                        'the ring names it)')
     parser.add_argument('--report-json', metavar='FILE',
                         help='also write the report as JSON to FILE')
     parser.add_argument('--no-progress', action='store_true',
@@ -166,11 +167,13 @@ def execute(args, settings):
     mover.progress = bar
     began, stopped = time.monotonic(), None
     try:
-        if not args.dry_run and not args.containers_only:
-            wait = args.reload_wait if args.reload_wait is not None \
-                else settings.ring_check_interval
-            began += wait_for_reload(settings.ring_path, wait, _say)
-        mover.run(containers_only=args.containers_only)
+        found = mover.prepare(everywhere=args.containers_only)
+        if not args.containers_only:
+            if not args.dry_run:
+                wait = args.reload_wait if args.reload_wait is not None \
+                    else settings.ring_check_interval
+                began += wait_for_reload(settings.ring_path, wait, _say)
+            mover.move(found)
     except RingChanged as err:
         stopped = str(err)
     finally:

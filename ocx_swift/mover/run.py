@@ -19,8 +19,9 @@ Two passes over each account:
 1. **containers**: list the account's containers on every configured
    cluster; read each container's policy and metadata from a cluster that
    has it and create it, with that metadata (the exchange's policy stamp
-   included), on every cluster of the ring that lacks it, so objects the
-   ring now places there can be written (by clients and by the mover);
+   included), on every cluster of the ring that lacks it (or every
+   configured one, for a cluster about to join the ring), so objects the
+   ring places there can be written (by clients and by the mover);
 2. **objects**: walk each container's objects on every cluster that has
    it, merged by name (paged listings), and move each object whose pieces
    are not where its placement says (:mod:`ocx_swift.mover.engine`),
@@ -110,24 +111,41 @@ class Mover(object):
         self.earlier = Report(self.journal.totals)
         self.known = set()  # (account, container, cluster) that exist
         self.infos = {}  # (account, container) -> ContainerInfo
+        self.container_targets = []
         self.landlord_of = {c.name: c.landlord for c in settings.clusters}
 
     # -- the run --------------------------------------------------------
 
-    def run(self, containers_only=False):
-        """Both passes over every account (the first only, if asked).
+    def run(self):
+        """Both passes over every account.
 
         :returns: the list of :class:`ContainerInfo` the first pass found
         """
+        found = self.prepare()
+        self.move(found)
+        return found
+
+    def prepare(self, everywhere=False):
+        """The first pass: find the accounts' containers and create them
+        where missing: on every cluster of the ring, or with
+        ``everywhere`` on every configured cluster (a new cluster gets its
+        containers before a ring names it, so clients can write there as
+        soon as proxies load that ring).
+
+        :returns: the list of :class:`ContainerInfo`
+        """
+        self.container_targets = sorted(self.clients) if everywhere else \
+            [c['name'] for c in self.ring.clusters]
         found = []
         for account in self.accounts:
             found += self.prepare_account(account)
-        if containers_only:
-            return found
+        return found
+
+    def move(self, found):
+        """The second pass, over the containers :meth:`prepare` found."""
         for info in found:
             self.check_ring()
             self.move_container(info)
-        return found
 
     def close(self):
         self.journal.close()
@@ -197,10 +215,9 @@ class Mover(object):
         self.infos[(account, container)] = info
         self.known.update((account, container, h) for h in holders)
         if not self.journal.is_done(account, container):
-            for cluster in self.ring.clusters:
+            for cluster in self.container_targets:
                 try:
-                    self.ensure_container(account, container,
-                                          cluster['name'])
+                    self.ensure_container(account, container, cluster)
                 except (ClusterUnavailable, backend.Refused) as err:
                     self.report.error('creating container %s: %s' % (
                         wsgi_quote(path), err))

@@ -140,7 +140,7 @@ def misplaced(ocx, mover):
     """(container, stored name) of every object not where it belongs; and
     every piece checked."""
     wrong, pieces = set(), 0
-    for info in mover.run(containers_only=True):
+    for info in mover.prepare():
         where = {}
         for cluster in ocx:
             cont = cluster.get_container(ACCOUNT, info.name)
@@ -258,6 +258,22 @@ def test_moved_copy_keeps_stored_headers(exchange, tmp_path):
     assert put.headers['Etag'] == hashlib.md5(
         b'payload', usedforsecurity=False).hexdigest()
     assert put.headers['If-None-Match'] == '*'
+
+
+def test_containers_only_prepares_a_cluster_before_the_ring_names_it(
+        wired, tmp_path, capsys):
+    ocx = wired
+    ocx.add_cluster('c4', 'l4', ring=False)
+    ocx.clear_calls()
+    assert cli.main(cli_args(ocx, tmp_path, '--containers-only')) == 0
+    assert 'Containers created: c4 4' in capsys.readouterr()[0]
+    for policy, container in CONTAINERS.items():
+        meta = ocx['c4'].get_container(ACCOUNT, container).meta
+        assert meta['X-Container-Meta-Ocx-Sys-Ocx-Policy'] == policy
+    methods = {c.method for _n, c in ocx.storage_calls()}
+    assert methods == {'GET', 'HEAD', 'PUT'}
+    assert not [c for _n, c in ocx.storage_calls('PUT')
+                if c.path.count('/') > 3]  # no object
 
 
 # -- resuming -------------------------------------------------------------
