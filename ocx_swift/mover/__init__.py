@@ -57,8 +57,12 @@ object not where its container's policy places it:
 * replicated and pinned policies: a copy on each of the placement's
   clusters (copied from any cluster holding the newest version), none
   elsewhere;
-* split policies: share *i* on the placement's *i*-th cluster (each
-  share's index is read from its header), none elsewhere.
+* split policies: a different share on each of the placement's clusters
+  (each share's index is read from its header; readers find shares by
+  it), none elsewhere. A share already on the placement stays where it
+  is, and a landlord never gets a second share of one object: a cluster
+  joining the placement gets the share its landlord already holds, or
+  one its landlord never held (:mod:`ocx_swift.mover.plan`).
 
 A move copies (GET, then PUT with the same stored name, the stored
 headers and the source's ETag, which the target verifies), then deletes

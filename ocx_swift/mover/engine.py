@@ -102,25 +102,23 @@ class ObjectMove(object):
     :param account: account name
     :param container: container name
     :param name: the stored object name
-    :param placement: cluster names the object belongs on, in order
-    :param wanted: piece index per placement cluster
+    :param placement: cluster names the object belongs on
     :param pieces: dict cluster name -> :class:`~ocx_swift.mover.plan.Piece`
     :param quorum: distinct pieces a version needs to be readable
-    :param spares: clusters that may hold a spare share
+    :param split: the pieces are shares
     """
 
-    def __init__(self, mover, account, container, name, placement, wanted,
-                 pieces, quorum, spares=()):
+    def __init__(self, mover, account, container, name, placement, pieces,
+                 quorum, split=False):
         self.mover = mover
         self.account = account
         self.container = container
         self.name = name
         self.path = backend.object_path(account, container, name)
         self.placement = placement
-        self.wanted = wanted
         self.pieces = dict(pieces)
         self.quorum = quorum
-        self.spares = spares
+        self.split = split
         self.read = {}  # cluster -> (etag, x-timestamp) of pieces we read
         self.made = {}  # cluster -> (etag, last-modified) of our copies
         self.acted = False
@@ -129,8 +127,8 @@ class ObjectMove(object):
         """Do every step; return the outcome."""
         limit = 3 * (len(self.placement) + len(self.pieces)) + 3
         for _attempt in range(limit):
-            step = plan.next_step(self.placement, self.wanted, self.pieces,
-                                  self.quorum, self.spares)
+            step = plan.next_step(self.placement, self.pieces, self.quorum,
+                                  self.split, self.mover.landlord_of.get)
             if step is None:
                 return 'moved' if self.acted else 'in_place'
             if isinstance(step, plan.Blocked):

@@ -17,9 +17,19 @@
 An object is held as *pieces* on clusters: a whole copy (replicated and
 pinned policies: every piece has index 0) or one share of a split object
 (index = share index). Each cluster holds at most one piece of a name.
-Its *placement* (the policy's choice from the ring, in order) says which
-piece belongs where: a copy on every placement cluster, share *i* on
-placement *i*.
+Its *placement* (the policy's choice from the ring) says which clusters
+hold it: each of them a copy, or each a different share.
+
+Which share sits on which placement cluster does not matter to readers
+(a share's index is in its header, and reads look at every cluster of
+the placement), but it matters to the landlords' mutual distrust: a
+landlord must never get a second share of one object version, or it
+could rebuild what it must not see (xor needs every share; aont-rs any
+k). So shares already on the placement stay where they are, and a
+cluster joining the placement gets the share its landlord already holds
+(from a cluster leaving the placement), or else one no cluster of its
+landlord holds; when neither exists the object is left as it is, and
+reported.
 
 :func:`next_step` looks at what is where and returns the one next thing
 to do: copy a piece to a placement cluster (from any cluster holding it),
@@ -33,11 +43,7 @@ keeps the object whole at every moment:
   overwritten or deleted, pieces of writes still under way (incomplete
   share headers) are never touched;
 * copies come before deletes: nothing is deleted while a placement
-  cluster still lacks its piece;
-* a placement cluster holding another share of the same version is
-  overwritten only when that share has a second copy; shares that must
-  swap places (a cycle) first get a spare copy on a cluster outside the
-  object's clusters, which is deleted at the end.
+  cluster still lacks its piece.
 """
 
 import collections
@@ -67,15 +73,6 @@ Blocked.__doc__ = """The object cannot be moved now; ``reason`` says
 why."""
 
 
-def wanted_indexes(width, split):
-    """The piece index each placement position wants.
-
-    :param width: the policy's width (copies or shares)
-    :param split: True for a split policy
-    """
-    return list(range(width)) if split else [0] * width
-
-
 def newest_version(pieces, quorum):
     """The newest version with at least ``quorum`` distinct pieces.
 
@@ -101,16 +98,68 @@ def newest_version(pieces, quorum):
     return version, newest_time(version), versions[version]
 
 
-def in_place(placement, wanted, pieces):
-    """True when every placement cluster holds its piece of one version
-    and no other cluster holds anything (nothing to do)."""
+def in_place(placement, pieces, split=False):
+    """True when the placement clusters, and no others, hold pieces of one
+    version (distinct shares, for ``split``): nothing to do."""
     if set(pieces) != set(placement):
         return False
     versions = {p.version for p in pieces.values()}
-    if len(versions) != 1 or None in versions:
+    if len(versions) != 1 or None in versions or \
+            not all(p.complete for p in pieces.values()):
         return False
-    return all(pieces[t].complete and pieces[t].index == i
-               for t, i in zip(placement, wanted))
+    return not split or len({p.index for p in pieces.values()}) == \
+        len(pieces)
+
+
+def _placed(placement, pieces, version, split):
+    """Placement clusters that already hold what they should: cluster ->
+    index (a second holder of one share index does not count)."""
+    placed, used = {}, set()
+    for target in placement:
+        piece = pieces.get(target)
+        if piece is None or not piece.complete or piece.version != version:
+            continue
+        if split and piece.index in used:
+            continue
+        placed[target] = piece.index
+        used.add(piece.index)
+    return placed
+
+
+def _shares_seen(pieces, version, landlord_of):
+    """Landlord -> share indexes of ``version`` its clusters hold."""
+    seen = {}
+    for cluster, piece in pieces.items():
+        if piece.complete and piece.version == version:
+            seen.setdefault(landlord_of(cluster), set()).add(piece.index)
+    return seen
+
+
+def _share_assignment(needy, free, seen, landlord_of):
+    """Give each needy cluster a share index: the one its landlord holds
+    already, else one its landlord has never held (never a second one).
+
+    :returns: ``(dict cluster -> index, None)`` or ``(None, Blocked)``
+    """
+    assigned = {}
+    for target in needy:  # landlords holding a share keep that share
+        own = seen.get(landlord_of(target))
+        if own:
+            same = sorted(own & (free - set(assigned.values())))
+            if not same:
+                return None, Blocked(
+                    'landlord %s holds share %s already; it must not get '
+                    'another' % (landlord_of(target), ', '.join(
+                        str(i) for i in sorted(own))))
+            assigned[target] = same[0]
+    for target in needy:
+        if target in assigned:
+            continue
+        rest = sorted(free - set(assigned.values()))
+        if not rest:
+            return None, None
+        assigned[target] = rest[0]
+    return assigned, None
 
 
 def _source(candidates, placement):
@@ -119,44 +168,15 @@ def _source(candidates, placement):
     return (leaving or candidates)[0]
 
 
-def _slot(target, index, have, version, version_time, holders):
-    """How a placement cluster stands: ``'ok'``, ``'free'``,
-    ``'overwrite'``, ``'cycle'`` (holds another share of this version
-    with no second copy) or ``'busy'``."""
+def _target_state(have, version, version_time):
+    """``'free'``, ``'overwrite'`` (it holds something to replace) or
+    ``'busy'`` (a write under way, or newer than what we move)."""
     if have is None:
         return 'free'
-    if have.complete and have.version == version:
-        if have.index == index:
-            return 'ok'
-        return 'overwrite' if len(holders.get(have.index, ())) > 1 \
-            else 'cycle'
-    if not have.complete or have.time > version_time:
-        return 'busy'  # a write under way, or newer than what we move
+    if not have.complete or (have.version != version and
+                             have.time > version_time):
+        return 'busy'
     return 'overwrite'
-
-
-def _copies(placement, wanted, pieces, version, version_time, holders):
-    """The first copy a placement cluster needs, else the blocked slots.
-
-    :returns: ``(copy or None, cycles, busy, missing)``
-    """
-    cycles, busy, missing = [], [], []
-    for target, index in zip(placement, wanted):
-        have = pieces.get(target)
-        state = _slot(target, index, have, version, version_time, holders)
-        if state == 'ok':
-            continue
-        sources = [c for c in holders.get(index, ()) if c != target]
-        if not sources:
-            missing.append(index)
-        elif state == 'cycle':
-            cycles.append(target)
-        elif state == 'busy':
-            busy.append(target)
-        else:
-            return (Copy(_source(sources, placement), target, index,
-                         state == 'overwrite'), cycles, busy, missing)
-    return None, cycles, busy, missing
 
 
 def _deletion(placement, pieces, version, version_time):
@@ -169,16 +189,15 @@ def _deletion(placement, pieces, version, version_time):
     return None
 
 
-def next_step(placement, wanted, pieces, quorum, spares=()):
+def next_step(placement, pieces, quorum, split=False, landlord_of=None):
     """Decide the next thing to do for one object.
 
-    :param placement: cluster names of the object's placement, in order
-    :param wanted: the piece index each of them wants
-        (:func:`wanted_indexes`)
+    :param placement: cluster names of the object's placement
     :param pieces: dict cluster name -> :class:`Piece`, what is where now
     :param quorum: distinct pieces a version needs to be readable
-    :param spares: cluster names that may hold a spare share while shares
-        swap places
+    :param split: pieces are shares (each placement cluster holds a
+        different one) rather than copies
+    :param landlord_of: callable cluster name -> landlord (for shares)
     :returns: a :class:`Copy`, :class:`Delete` or :class:`Blocked`, or
         None when the object is where it belongs
     """
@@ -186,28 +205,33 @@ def next_step(placement, wanted, pieces, quorum, spares=()):
     if version is None:
         return Blocked('no complete version with %d piece%s' % (
             quorum, '' if quorum == 1 else 's')) if pieces else None
-    copy, cycles, busy, missing = _copies(placement, wanted, pieces,
-                                          version, version_time, holders)
-    if copy is not None:
-        return copy
+    placed = _placed(placement, pieces, version, split)
+    needy = [t for t in placement if t not in placed]
+    if split:
+        landlord_of = landlord_of or (lambda cluster: cluster)
+        assigned, blocked = _share_assignment(
+            needy, set(holders) - set(placed.values()),
+            _shares_seen(pieces, version, landlord_of), landlord_of)
+        if blocked:
+            return blocked
+        if assigned is None:
+            return Blocked('%d of %d shares of the newest version are '
+                           'left' % (len(holders), len(placement)))
+    else:
+        assigned = dict.fromkeys(needy, 0)
+    busy = []
+    for target in needy:
+        state = _target_state(pieces.get(target), version, version_time)
+        if state == 'busy':
+            busy.append(target)
+            continue
+        index = assigned[target]
+        sources = [c for c in holders[index] if c != target]
+        return Copy(_source(sources, placement), target, index,
+                    state == 'overwrite')
     if busy:
         return Blocked('%s holds a newer or unfinished write' % busy[0])
-    if cycles:
-        return _break_cycle(cycles[0], pieces, spares)
-    if missing:
-        return Blocked('piece %s of the newest version is missing' %
-                       ', '.join(str(i) for i in sorted(set(missing))))
     return _deletion(placement, pieces, version, version_time)
-
-
-def _break_cycle(target, pieces, spares):
-    """A spare copy of the share on ``target``, so it may be
-    overwritten."""
-    free = [s for s in spares if s not in pieces]
-    if not free:
-        return Blocked('shares must swap places and no spare cluster is '
-                       'free')
-    return Copy(target, free[0], pieces[target].index, False)
 
 
 def after(step, pieces):

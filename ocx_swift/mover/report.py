@@ -176,10 +176,12 @@ def format_report(run, earlier, landlord_of, elapsed, dry_run=False):
         lines += _rows('By cluster', run.copies)
         lines += _rows('By landlord', run.by_landlord(landlord_of))
     if run.deletes:
-        lines.append('Deleted from: ' + ', '.join(
-            '%s %d' % item for item in sorted(run.deletes.items())))
+        lines.append('%s from: ' % ('Would delete' if dry_run else 'Deleted')
+                     + ', '.join('%s %d' % item
+                                 for item in sorted(run.deletes.items())))
     if run.containers_created:
-        lines.append('Containers created: ' + ', '.join(
+        lines.append('%s: ' % ('Containers to create' if dry_run
+                               else 'Containers created') + ', '.join(
             '%s %d' % item for item in sorted(run.containers_created.items())))
     if elapsed > 0 and not dry_run:
         lines.append('Elapsed %.1fs: %.1f objects/s examined, %.1f pieces/s '

@@ -213,6 +213,7 @@ class Mover(object):
         info = ContainerInfo(account, container, list(holders), policy,
                              backend.container_metadata(headers))
         self.infos[(account, container)] = info
+        self.report.containers += 1
         self.known.update((account, container, h) for h in holders)
         if not self.journal.is_done(account, container):
             for cluster in self.container_targets:
@@ -255,7 +256,6 @@ class Mover(object):
     def move_container(self, info):
         """Move every object of one container; journal the progress."""
         account, container = info.account, info.name
-        self.report.containers += 1
         if self.journal.is_done(account, container):
             self.report.containers_skipped += 1
             return
@@ -308,14 +308,11 @@ class Mover(object):
             self.journal.advance(info.account, info.name, window.marker,
                                  self.totals().to_dict())
 
-    def placement(self, info, name, previous=False):
-        """The cluster names an object belongs on (or did, with
-        ``previous``; [] when the ring has no previous placement)."""
+    def placement(self, info, name):
+        """The cluster names an object belongs on."""
         candidates = self.ring.get_candidates(
             str_to_wsgi(info.account), str_to_wsgi(info.name),
-            str_to_wsgi(name), previous=previous)
-        if previous and not candidates:
-            return []
+            str_to_wsgi(name))
         return [c['name'] for c in info.policy.choose(candidates)]
 
     def move_object(self, info, name, entries):
@@ -327,20 +324,18 @@ class Mover(object):
         except PlacementError as err:
             self.report.error('%s: %s' % (path, err))
             return 'error'
-        wanted = plan.wanted_indexes(policy.width, policy.is_split)
         try:
             if policy.is_split:
-                if self.shares_in_place(info, name, entries, placement):
-                    return 'in_place'
+                if set(entries) == set(placement):
+                    return 'in_place'  # one share on each, as PUT left it
                 pieces = self.share_pieces(info, name, entries)
             else:
                 pieces = copy_pieces(entries)
-            if plan.in_place(placement, wanted, pieces):
+            if plan.in_place(placement, pieces, policy.is_split):
                 return 'in_place'
             return engine.ObjectMove(
-                self, info.account, info.name, name, placement, wanted,
-                pieces, policy.read_quorum,
-                [c['name'] for c in self.ring.clusters]).run()
+                self, info.account, info.name, name, placement, pieces,
+                policy.read_quorum, policy.is_split).run()
         except engine.Stop as stop:
             if stop.reason:
                 self.logger.warning('%s: %s: %s', path, stop.outcome,
@@ -349,18 +344,6 @@ class Mover(object):
         except OcxError as err:
             self.report.error('%s: %s' % (path, err))
             return 'error'
-
-    def shares_in_place(self, info, name, entries, placement):
-        """True when a split object's shares sit on its placement and the
-        previous placement had the same order (so no HEAD is needed to
-        know each share's index)."""
-        if set(entries) != set(placement):
-            return False
-        try:
-            previous = self.placement(info, name, previous=True)
-        except PlacementError:
-            return False
-        return previous in ([], placement)
 
     def share_pieces(self, info, name, entries):
         """HEAD each share for its index and version."""

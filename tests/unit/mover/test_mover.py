@@ -151,9 +151,9 @@ def misplaced(ocx, mover):
             pieces += len(holders)
             if set(holders) != set(placement):
                 wrong.add((info.name, name))
-            elif info.policy.is_split and any(
-                    share_index(ocx, c, info.name, name) !=
-                    placement.index(c) for c in holders):
+            elif info.policy.is_split and len(
+                    {share_index(ocx, c, info.name, name)
+                     for c in holders}) != len(holders):
                 wrong.add((info.name, name))
     return wrong, pieces
 
@@ -483,6 +483,46 @@ def test_split_share_keeps_its_index_and_header(exchange, tmp_path):
             assert 'X-Object-Meta-Ocx-Sys-Ocx-Split' in obj.headers
             if policy == 'aont':
                 assert name != object_name(0) and len(name) > 30  # hidden
+
+
+def share_indexes(ocx, container):
+    """(stored name, cluster) -> share index, of every share."""
+    found = {}
+    for cluster in ocx:
+        cont = cluster.get_container(ACCOUNT, container)
+        for name in (cont.objects if cont else ()):
+            found[(name, cluster.name)] = share_index(
+                ocx, cluster.name, container, name)
+    return found
+
+
+def test_a_landlord_gets_no_second_share(exchange, tmp_path):
+    # c4 belongs to the landlord of c1: where c4 joins an object's
+    # placement it may only get the share c1 had
+    ocx = exchange
+    before = {p: share_indexes(ocx, CONTAINERS[p])
+              for p in ('xor', 'aont')}
+    ocx.add_cluster('c4', 'l1')
+    ocx.mw.ring.generation
+    ocx.connect()
+    mover = make_mover(ocx, tmp_path)
+    mover.run()
+    assert mover.report.unfinished == 0
+    landlord = {'c1': 'l1', 'c4': 'l1', 'c2': 'l2', 'c3': 'l3'}
+    joined = 0
+    for policy in ('xor', 'aont'):
+        after = share_indexes(ocx, CONTAINERS[policy])
+        for (name, cluster), index in after.items():
+            if cluster == 'c4' and (name, 'c1') in before[policy]:
+                joined += 1
+                assert before[policy][(name, 'c1')] == index
+        held = {}
+        for (name, cluster), index in list(before[policy].items()) + \
+                list(after.items()):
+            held.setdefault((name, landlord[cluster]), set()).add(index)
+        assert all(len(indexes) == 1 for indexes in held.values())
+    assert joined > 0
+    assert read_all(ocx)
 
 
 # -- pieces ---------------------------------------------------------------
