@@ -53,6 +53,8 @@ from ocx_swift.sysmeta import decode_headers
 
 TIMEOUTS = Timeouts(conn=5.0, node=60.0, listing=60.0)
 ERROR_INTERVAL, ERROR_LIMIT = 30, 20
+#: pauses before trying an object again after a cluster failed
+RETRY_DELAYS = (1.0, 3.0)
 
 ContainerInfo = collections.namedtuple(
     'ContainerInfo', 'account name holders policy headers')
@@ -86,11 +88,13 @@ class Mover(object):
     :param progress: a tqdm-like bar (``update(n)``, ``total``), or None
     :param clients: dict name -> ClusterClient (made from the settings if
         None)
+    :param retry_delays: pauses before each retry of an object a cluster
+        failed (default :data:`RETRY_DELAYS`)
     """
 
     def __init__(self, settings, accounts, state_dir, dry_run=False,
                  max_rate=0, concurrency=4, fresh=False, progress=None,
-                 logger=None, clients=None):
+                 logger=None, clients=None, retry_delays=None):
         self.settings = settings
         self.ring = settings.ring
         self.accounts = list(accounts)
@@ -100,6 +104,8 @@ class Mover(object):
         self.clients = clients or make_clients(settings.clusters,
                                                self.concurrency, self.logger)
         self.report = Report()
+        self.retry_delays = RETRY_DELAYS if retry_delays is None \
+            else retry_delays
         self.limiter = engine.RateLimiter(max_rate, sleep)
         self.progress = progress
         self.ring_signature = file_signature(settings.ring_path)
@@ -333,9 +339,9 @@ class Mover(object):
                 pieces = copy_pieces(entries)
             if plan.in_place(placement, pieces, policy.is_split):
                 return 'in_place'
-            return engine.ObjectMove(
+            return self.retrying(engine.ObjectMove(
                 self, info.account, info.name, name, placement, pieces,
-                policy.read_quorum, policy.is_split).run()
+                policy.read_quorum, policy.is_split).run)
         except engine.Stop as stop:
             if stop.reason:
                 self.logger.warning('%s: %s: %s', path, stop.outcome,
@@ -344,6 +350,22 @@ class Mover(object):
         except OcxError as err:
             self.report.error('%s: %s' % (path, err))
             return 'error'
+
+    def retrying(self, work):
+        """``work()``, again after a pause when a cluster failed (a busy
+        landlord answers 503 now and then), unless it is error-limited.
+        A move goes on from the step that failed: each step is decided on
+        what the earlier ones did."""
+        for delay in self.retry_delays:
+            try:
+                return work()
+            except ClusterUnavailable as err:
+                client = self.clients.get(err.cluster)
+                if client is not None and client.is_error_limited():
+                    raise
+                self.logger.info('%s; trying again in %gs', err, delay)
+                sleep(delay)
+        return work()
 
     def share_pieces(self, info, name, entries):
         """HEAD each share for its index and version."""

@@ -83,8 +83,10 @@ def command(*argv, check=True, timeout=300):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          timeout=timeout)
     text = out.stdout.decode('utf-8'), out.stderr.decode('utf-8')
-    if check:
-        assert out.returncode == 0, (argv, text)
+    if check and out.returncode:
+        say('%s exited %d:\n%s%s' % (
+            ' '.join(argv[:3]), out.returncode, text[0], text[1][-3000:]))
+        assert out.returncode == 0, argv
     return out.returncode, text[0], text[1]
 
 

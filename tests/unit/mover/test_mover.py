@@ -120,6 +120,7 @@ def make_mover(ocx, tmp_path, **kwargs):
     for name, client in clients.items():
         client._pool_manager = ocx[name]
     kwargs.setdefault('state_dir', str(tmp_path / 'state'))
+    kwargs.setdefault('retry_delays', (0, 0))
     return Mover(settings, [ACCOUNT], clients=clients, **kwargs)
 
 
@@ -470,6 +471,32 @@ def test_failing_target_leaves_the_object_and_the_marker(exchange,
         set()
 
 
+def test_a_cluster_failing_once_is_tried_again(exchange, tmp_path):
+    ocx = exchange
+    container, _name, name_n = misplaced_object(ocx)
+    c4 = ocx['c4']
+    original = c4.request
+    failed = []
+
+    def flaky(method, url_, *args, **kwargs):
+        if method == 'PUT' and not failed and url_.endswith(
+                quote(name_n.encode('utf-8'))):
+            failed.append(url_)
+            c4.fail(503)
+            try:
+                return original(method, url_, *args, **kwargs)
+            finally:
+                c4.heal()
+        return original(method, url_, *args, **kwargs)
+
+    c4.request = flaky
+    mover = make_mover(ocx, tmp_path)
+    mover.run()
+    assert failed and mover.report.unfinished == 0
+    assert c4.get_object(ACCOUNT, container, name_n).body == b'version 1'
+    assert ocx['c1'].get_object(ACCOUNT, container, name_n) is None
+
+
 def test_split_share_keeps_its_index_and_header(exchange, tmp_path):
     ocx = exchange
     add_cluster(ocx)
@@ -571,15 +598,16 @@ def test_wait_for_reload(tmp_path):
 
 @pytest.fixture
 def wired(monkeypatch, exchange):
-    """main() talks to the fake clusters."""
+    """main() talks to the fake clusters, and retries at once."""
+    monkeypatch.setattr(run_module, 'RETRY_DELAYS', (0, 0))
+    real = run_module.make_clients
+
     def fake_clients(cluster_conf, concurrency, logger):
-        clients = make_clients.__wrapped__(cluster_conf, concurrency,
-                                           logger)
+        clients = real(cluster_conf, concurrency, logger)
         for name, client in clients.items():
             client._pool_manager = exchange[name]
         return clients
 
-    make_clients.__wrapped__ = run_module.make_clients
     monkeypatch.setattr(run_module, 'make_clients', fake_clients)
     return exchange
 
