@@ -47,6 +47,7 @@ setup(
         'console_scripts': [
             'ocx-aio = ocx_swift.aio.cli:main',
             'ocx-ring-builder = ocx_swift.cli.ringbuilder:error_handling_main',
+            'ocx-mover = ocx_swift.mover.cli:error_handling_main',
         ],
     },
     classifiers=[

@@ -82,6 +82,16 @@ its ``swift_dir``; any placeholder ring will do (``ocx-aio`` writes ones
 that point at a closed port), since ``ocx`` sends it no ``/v1`` request.
 ``ocx`` refuses to start in a pipeline where its neighbours are wrong.
 
+The ring and cluster config change under a running proxy: the ring file
+is re-checked every ``ring_check_interval`` seconds, and a new ring is
+validated before it is used. Every cluster it names, now or in its
+previous placement (reads and deletes look there while ``ocx-mover``
+works), must have a ``[cluster:<name>]`` section; when the cluster config
+file changed, it is re-read then, so a landlord's new cluster is served
+as soon as both name it (add the section first, then write the ring). A
+ring or config that does not load or validate is logged and the old one
+kept.
+
 Middlewares left of ``ocx`` fetch container and account info with
 requests that Swift sends straight to the ``proxy-server`` app; ``ocx``
 hooks that app so those requests are answered by the exchange too.
@@ -97,7 +107,10 @@ Configuration
     # cluster_conf_path = /etc/swift/ocx-clusters.conf
     # the cluster ring written by ocx-ring-builder
     # ring_path = /etc/swift/ocx.ring.gz
-    # seconds between checks of the ring file for a new version
+    # seconds between checks of the ring file for a new version; a new ring
+    # is taken only if every cluster it names (also in its previous
+    # placement) has credentials: the cluster config is re-read first
+    # when it changed, so add a cluster's section before writing the ring
     # ring_check_interval = 15
     # seconds to connect to a cluster, to wait for each read of an object
     # request, and of a listing or metadata request
@@ -149,7 +162,7 @@ from ocx_swift.handlers.container import ContainerContext
 from ocx_swift.handlers.cors import settings_of
 from ocx_swift.handlers.obj import ObjectContext
 from ocx_swift.policy import load_policy_config
-from ocx_swift.ring.ring import ClusterRing
+from ocx_swift.ring.ring import ClusterRing, file_signature, ring_clusters
 
 DEFAULT_OWNER_HEADERS = (
     'x-container-read, x-container-write, x-container-sync-key, '
@@ -286,17 +299,17 @@ class OcxMiddleware(object):
         self.split_root_secret = settings.split_root_secret
         self.split_secrets = settings.split_secrets
         self.active_secret_id = settings.active_secret_id
+        self.error_limiter = ClusterErrorLimiter(
+            settings.error_suppression_interval,
+            settings.error_suppression_limit)
+        self.clients = {}
+        self._cluster_conf_signature = file_signature(
+            settings.cluster_conf_path)
+        self._use_cluster_conf(self.cluster_conf)
         self.ring = ClusterRing(settings.ring_path,
                                 reload_time=settings.ring_check_interval,
                                 logger=self.logger,
                                 validation_hook=self._validate_ring)
-        limiter = ClusterErrorLimiter(settings.error_suppression_interval,
-                                      settings.error_suppression_limit)
-        self.clients = {
-            c.name: ClusterClient(c, settings.timeouts, limiter,
-                                  pool_size=settings.pool_size,
-                                  logger=self.logger)
-            for c in self.cluster_conf}
         check_pipeline(conf, self.logger)
         final = hook_final_app(self)
         #: the proxy-server app's CORS options, which ocx applies as
@@ -308,9 +321,47 @@ class OcxMiddleware(object):
             'container': getattr(final, 'recheck_container_existence', 60)}
 
     def _validate_ring(self, ring_data):
-        clusters = [c for c in ring_data['clusters'] if c]
-        self.cluster_conf.check_ring(clusters)
-        self.policies.check_ring(clusters)
+        """Accept a ring (at start-up or on reload) only if every cluster
+        it places on, now or in its previous placement, has credentials;
+        re-read the cluster config first if it changed, so a cluster
+        added to both is served at once."""
+        cluster_conf, signature = self._reread_cluster_conf()
+        cluster_conf.check_ring(ring_clusters(ring_data))
+        self.policies.check_ring([c for c in ring_data['clusters'] if c])
+        self._cluster_conf_signature = signature
+        self._use_cluster_conf(cluster_conf)
+
+    def _reread_cluster_conf(self):
+        """The cluster config file if it changed and loads, else the one
+        in use; and the file signature that goes with it."""
+        path = self.settings.cluster_conf_path
+        try:
+            signature = file_signature(path)
+            if signature == self._cluster_conf_signature:
+                return self.cluster_conf, signature
+            return load_cluster_config(path), signature
+        except (OSError, OcxConfigError) as err:
+            self.logger.warning('Keeping cluster config: reload of %s '
+                                'failed: %s', path, err)
+            return self.cluster_conf, self._cluster_conf_signature
+
+    def _use_cluster_conf(self, cluster_conf):
+        """Serve ``cluster_conf``: a client for each cluster that is new
+        or whose settings changed; the others keep theirs (and their
+        pools)."""
+        settings = self.settings
+        clients = dict(self.clients)
+        for conf in cluster_conf:
+            client = clients.get(conf.name)
+            if client is None or vars(client.conf) != vars(conf):
+                clients[conf.name] = ClusterClient(
+                    conf, settings.timeouts, self.error_limiter,
+                    pool_size=settings.pool_size, logger=self.logger)
+                if client is not None or self.clients:
+                    self.logger.info('cluster %s: %s', conf.name,
+                                     'new credentials' if client else 'added')
+        self.cluster_conf = cluster_conf
+        self.clients = clients
 
     def context_for(self, req):
         """The request context answering ``req``, or None when the

@@ -16,9 +16,10 @@
 
 ``ocx-aio start`` prints ``KEY=value`` lines (the only thing it writes to
 stdout) that clients and the functional tests read; ``ocx-aio status``
-prints them again while the set runs; ``ocx-aio stop`` stops exactly the
-processes ``start`` started. Exit codes: 0 success, 1 "already running" /
-"not running", 2 error.
+prints them again while the set runs; ``ocx-aio add-cluster`` starts one
+more cluster in a running set and prints its ``CLUSTER_*`` lines;
+``ocx-aio stop`` stops exactly the processes ``start`` started. Exit
+codes: 0 success, 1 "already running" / "not running", 2 error.
 """
 
 import argparse
@@ -42,6 +43,23 @@ def cmd_start(args):
     except control.AlreadyRunning as err:
         _say(str(err))
         return EXIT_WARNING
+    except control.AioError as err:
+        _say(str(err))
+        return EXIT_ERROR
+    sys.stdout.write(layout.format_env(pairs))
+    return EXIT_SUCCESS
+
+
+def cmd_add_cluster(args):
+    """Start one more cluster in a running set; print its CLUSTER_* lines.
+
+    Its credentials go into the exchange's ocx-clusters.conf; the ring is
+    not changed (add it with ocx-ring-builder: the running OCX proxy
+    serves the cluster once the ring it loads names it).
+    """
+    try:
+        pairs = control.add_cluster(args.dir, args.landlord, args.timeout,
+                                    args.updater_interval, _say)
     except control.AioError as err:
         _say(str(err))
         return EXIT_ERROR
@@ -89,6 +107,7 @@ def build_parser():
     sub = parser.add_subparsers(dest='command', required=True)
     dir_help = 'the set\'s directory (default: $OCX_AIO_DIR or ~/.ocx-aio)'
     for name, func in (('start', cmd_start), ('status', cmd_status),
+                       ('add-cluster', cmd_add_cluster),
                        ('stop', cmd_stop), ('wipe', cmd_wipe)):
         cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0],
                              description=func.__doc__)
@@ -96,6 +115,8 @@ def build_parser():
         cmd.set_defaults(func=func)
         if name == 'start':
             _start_options(cmd)
+        if name == 'add-cluster':
+            _add_cluster_options(cmd)
         if name == 'stop':
             cmd.add_argument('--timeout', type=float, default=10.0,
                              help='seconds before SIGKILL (default 10)')
@@ -126,6 +147,18 @@ def _start_options(cmd):
     cmd.add_argument('--no-exchange', action='store_true',
                      help='start the landlord clusters only (prints OCX_DIR '
                      'and CLUSTER_* lines)')
+
+
+def _add_cluster_options(cmd):
+    cmd.add_argument('--landlord', default=None,
+                     help='its landlord (default: the next one of the set, '
+                     'round robin); a new name makes a new landlord')
+    cmd.add_argument('--timeout', type=float,
+                     default=control.DEFAULT_TIMEOUT,
+                     help='seconds to wait for its servers (default 60)')
+    cmd.add_argument('--updater-interval', type=int,
+                     default=control.DEFAULT_UPDATER_INTERVAL,
+                     help='seconds between its updater sweeps (default 30)')
 
 
 def main(argv=None):

@@ -198,10 +198,12 @@ def proxy_conf(swift_dir, port, memcache_port, log_name, pipeline,
 def ocx_filter(cluster_conf_path, ring_path, policy_conf_path=None,
                split_root_secret=None):
     """The exchange's ``[filter:ocx]`` section."""
-    # loopback landlords answer fast: a paused one is noticed in seconds
+    # loopback landlords answer fast: a paused one is noticed in seconds;
+    # a ring written by ocx-ring-builder is served within 2 seconds
     options = {'use': 'egg:ocx_swift#ocx',
                'cluster_conf_path': cluster_conf_path,
                'ring_path': ring_path,
+               'ring_check_interval': '2',
                'conn_timeout': '1.0',
                'node_timeout': '5.0',
                'listing_timeout': '5.0'}

@@ -99,6 +99,62 @@ def start(root, n_clusters=None, n_landlords=None, port=None,
         return pairs
 
 
+def add_cluster(root, landlord=None, timeout=DEFAULT_TIMEOUT,
+                updater_interval=DEFAULT_UPDATER_INTERVAL,
+                say=lambda msg: None):
+    """Start one more landlord cluster in a running set.
+
+    The cluster (``c<N+1>``) is made and started like those of
+    :func:`start`, and its credentials go into the exchange's
+    ``ocx-clusters.conf``; the ring is not touched (the OCX proxy serves
+    the cluster once a ring names it: it re-reads the cluster config when
+    the ring changes). ``status`` then lists it.
+
+    :param landlord: its landlord (default: the next one, round robin)
+    :returns: the new cluster's ``(KEY, value)`` pairs
+    :raises AioError: if the set is not running, or the cluster did not
+        come up (its processes are stopped again, the set is unchanged)
+    """
+    root = os.path.abspath(root)
+    pairs, message = status(root)
+    if pairs is None:
+        raise AioError('%s: start the set first' % message)
+    with _locked(root):
+        old = Layout.load(root)
+        layout, cluster = old.with_new_cluster(landlord)
+        part = Cluster(layout, cluster, updater_interval, landlord=True)
+        busy = ports.busy_ports(cluster.ports.values())
+        if busy:
+            raise AioError('port(s) in use on %s: %s' % (
+                ports.LOOPBACK, ', '.join(map(str, busy))))
+        part.write_files()
+        services = part.services()
+        began = time.monotonic()
+        try:
+            _launch(root, services, timeout)
+        except BaseException:
+            procs.stop(root, names=[s.name for s in services])
+            raise
+        say('%s (%s) up in %.1fs' % (cluster.name, cluster.landlord,
+                                     time.monotonic() - began))
+        layout.save()
+        _register(root, layout, dict(pairs))
+        return layout_mod.cluster_env(cluster)
+
+
+def _register(root, layout, env):
+    """Write the exchange's cluster config and the saved KEY=value lines
+    for ``layout`` (policy lines stay those the exchange started with)."""
+    exchange = Exchange(layout)
+    if os.path.exists(exchange.cluster_conf_path):
+        exchange.write_cluster_conf()
+    policies = [(k, v) for k, v in env.items() if k.startswith('POLICY_')]
+    pairs = [(k, v) for k, v in env_pairs(layout, 'OCX_AUTH_URL' in env)
+             if not k.startswith('POLICY_')] + policies
+    layout_mod.write_private(os.path.join(root, ENV_FILE),
+                             layout_mod.format_env(pairs))
+
+
 def env_pairs(layout, exchange=True):
     pairs = layout.env()
     if not exchange:

@@ -75,8 +75,7 @@ class Exchange(object):
                    conf.swift_conf(ex.hash_prefix, ex.hash_suffix,
                                    policies=[p for p, _o in self.policies]))
         write_conf(self.policy_conf_path, conf.policy_conf(self.policies))
-        write_conf(self.cluster_conf_path, conf.cluster_conf(
-            self.layout.clusters, layout_mod.EXCHANGE_USER))
+        self.write_cluster_conf()
         write_conf(self.conf_path, conf.proxy_conf(
             self.swift_dir, ex.port, ex.memcache_port, 'exchange-proxy',
             conf.EXCHANGE_PIPELINE, workers=WORKERS,
@@ -87,6 +86,11 @@ class Exchange(object):
         rings.write_placeholder_rings(self.swift_dir, len(self.policies))
         rings.write_ocx_ring(self.builder_path, self.ring_path,
                              self.layout.clusters)
+
+    def write_cluster_conf(self):
+        """Write ``ocx-clusters.conf`` for every cluster of the layout."""
+        write_conf(self.cluster_conf_path, conf.cluster_conf(
+            self.layout.clusters, layout_mod.EXCHANGE_USER))
 
     def services(self):
         """The processes to start, memcached first."""

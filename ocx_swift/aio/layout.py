@@ -110,6 +110,32 @@ class Layout:
     def landlords(self):
         return sorted({c.landlord for c in self.clusters})
 
+    def with_new_cluster(self, landlord=None):
+        """This layout with one more cluster, ``c<N+1>``.
+
+        :param landlord: its landlord (default: the next one round robin,
+            as ``new`` assigns them)
+        :returns: ``(new layout, the new ClusterLayout)``
+        """
+        taken = {c.name for c in self.clusters}
+        number = len(self.clusters) + 1
+        while 'c%d' % number in taken:
+            number += 1
+        if landlord is None:
+            landlord = self.clusters[len(self.clusters) %
+                                     len(self.landlords)].landlord \
+                if self.clusters else 'landlord1'
+        used = set(self.all_ports())
+        free = [p for p in ports.free_ports(len(CLUSTER_SERVICES) + len(used))
+                if p not in used][:len(CLUSTER_SERVICES)]
+        cluster = ClusterLayout(
+            name='c%d' % number, landlord=landlord,
+            ports=dict(zip(CLUSTER_SERVICES, free)),
+            exchange_key=secrets.token_urlsafe(24),
+            hash_prefix=_salt(), hash_suffix=_salt())
+        return dataclasses.replace(
+            self, clusters=self.clusters + (cluster,)), cluster
+
     def path(self, *parts):
         return os.path.join(self.root, *parts)
 
@@ -164,16 +190,22 @@ class Layout:
             ('OCX_RING', os.path.join(exchange, 'ocx.ring.gz')),
             ('OCX_RING_BUILDER', os.path.join(exchange, 'ocx.builder')),
             ('OCX_CLUSTER_CONF', os.path.join(exchange, 'ocx-clusters.conf')),
+            ('OCX_POLICY_CONF', os.path.join(exchange, 'ocx-policies.conf')),
+            ('OCX_PROXY_CONF', os.path.join(exchange, 'proxy-server.conf')),
         ]
         for cluster in self.clusters:
-            prefix = 'CLUSTER_%s_' % cluster.name
-            pairs += [(prefix + 'AUTH_URL', cluster.auth_url),
-                      (prefix + 'USER', TENANT_USER),
-                      (prefix + 'KEY', TENANT_KEY),
-                      (prefix + 'LANDLORD', cluster.landlord)]
+            pairs += cluster_env(cluster)
         pairs += [('POLICY_%s' % name, options['kind'])
                   for name, options in example_policies(self.landlords)]
         return pairs
+
+
+def cluster_env(cluster):
+    """The ``KEY=value`` pairs of one cluster (``CLUSTER_<name>_*``)."""
+    prefix = 'CLUSTER_%s_' % cluster.name
+    return [(prefix + 'AUTH_URL', cluster.auth_url),
+            (prefix + 'USER', TENANT_USER), (prefix + 'KEY', TENANT_KEY),
+            (prefix + 'LANDLORD', cluster.landlord)]
 
 
 def _salt():
@@ -181,11 +213,14 @@ def _salt():
 
 
 def write_private(path, text):
-    """Write ``text`` to ``path`` readable by its owner only (mode 0600)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write ``text`` to ``path`` readable by its owner only (mode 0600),
+    replacing the file at once (a running server may be reading it)."""
+    tmp = '%s.%d.tmp' % (path, os.getpid())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, 'w') as fp:
         fp.write(text)
+    os.replace(tmp, path)
 
 
 def format_env(pairs):

@@ -20,9 +20,11 @@ Usage follows swift-ring-builder::
                                          [--min-part-hours 0]
     ocx-ring-builder BUILDER_FILE add NAME LANDLORD WEIGHT
     ocx-ring-builder BUILDER_FILE set_weight NAME WEIGHT
-    ocx-ring-builder BUILDER_FILE remove NAME
+    ocx-ring-builder BUILDER_FILE remove NAME [--clusters FILE
+                                  --account ACCOUNT ... | --force]
     ocx-ring-builder BUILDER_FILE rebalance [--seed N] [--ring PATH]
-    ocx-ring-builder BUILDER_FILE write_ring [--ring PATH]
+                                            [--clusters FILE]
+    ocx-ring-builder BUILDER_FILE write_ring [--ring PATH] [--clusters FILE]
     ocx-ring-builder BUILDER_FILE dispersion
     ocx-ring-builder BUILDER_FILE pretend [--seed N] [--listing FILE]
     ocx-ring-builder BUILDER_FILE [show] [--ring PATH]
@@ -43,6 +45,7 @@ from ocx_swift.exceptions import OcxError, RingBuilderError
 from ocx_swift.ring import io as ring_io
 from ocx_swift.ring import movement
 from ocx_swift.ring.builder import ClusterRingBuilder
+from ocx_swift.ring.ring import ring_clusters
 
 EXIT_SUCCESS = 0
 EXIT_WARNING = 1
@@ -132,16 +135,92 @@ def cmd_set_weight(args):
 
 
 def cmd_remove(args):
-    """Mark cluster NAME for removal; rebalance moves its partitions away.
+    """Mark cluster NAME for removal, once it holds no objects.
 
-    Its id is never given to another cluster.
+    Drain it first: set_weight NAME 0, rebalance, run ocx-mover; then
+    remove NAME --clusters ocx-clusters.conf --account ACCOUNT ... counts
+    the objects the cluster still holds for those accounts (asking the
+    cluster itself) and refuses while it holds any. A cluster that never
+    had partitions needs no check; --force skips it. The next rebalance
+    drops the cluster; its id is never given to another cluster.
     """
     builder = _load(args)
+    placed = _ever_placed(builder, args.name, _ring_path(args))
     cluster_id = builder.remove_cluster(args.name)
+    if args.force:
+        print('NOTE: not checked whether cluster %s still holds objects '
+              '(--force)' % args.name)
+    elif args.clusters or args.account:
+        _check_drained(args)
+    elif placed:
+        raise RingBuilderError(
+            'cluster %s has held partitions: it may still hold objects. '
+            'Drain it (set_weight %s 0, rebalance, ocx-mover), then count '
+            'what it holds with: ocx-ring-builder %s remove %s --clusters '
+            'ocx-clusters.conf --account ACCOUNT [--account ...] (or '
+            '--force to remove it unchecked)' % (
+                args.name, args.name, args.builder_file, args.name))
     builder.save(args.builder_file)
     print('Cluster %s (id %d) marked for removal; rebalance to move its '
           'partitions away' % (args.name, cluster_id))
     return EXIT_SUCCESS
+
+
+def _ever_placed(builder, name, ring_path):
+    """Whether cluster ``name`` has partitions, or had them in the ring
+    file (now or in its previous placement)."""
+    if any(s['name'] == name and s['parts'] for s in
+           builder.cluster_stats()):
+        return True
+    if not os.path.exists(ring_path):
+        return False
+    data = ring_io.read_ring(ring_path)
+    return any(c['name'] == name for c in ring_clusters(data))
+
+
+def _check_drained(args):
+    """Refuse unless the cluster holds no objects of the given accounts.
+
+    :raises RingBuilderError: naming what it still holds, or why it
+        cannot be counted
+    """
+    if not (args.clusters and args.account):
+        raise RingBuilderError('counting the objects of cluster %s needs '
+                               'both --clusters and --account' % args.name)
+    # imported here: only this check talks to a cluster
+    from ocx_swift.config import load_cluster_config
+    from ocx_swift.mover import census
+    cluster_conf = load_cluster_config(args.clusters)
+    if args.name not in cluster_conf:
+        raise RingBuilderError('%s has no [cluster:%s] section: cannot '
+                               'count the objects of cluster %s' % (
+                                   args.clusters, args.name, args.name))
+    client = census.client_for(cluster_conf[args.name])
+    try:
+        counts = [census.count(client, account) for account in args.account]
+    except OcxError as err:
+        raise RingBuilderError('cannot count the objects of cluster %s: %s'
+                               % (args.name, err))
+    held = [c for c in counts if c.objects]
+    if held:
+        raise RingBuilderError(
+            'cluster %s still holds %d objects (%s); run ocx-mover until '
+            'it is done, then remove it' % (
+                args.name, sum(c.objects for c in held),
+                '; '.join(_census_text(c) for c in held)))
+    for found in counts:
+        note = ' (its account stats say %d: the landlord\'s ' \
+            'container-updater has not caught up yet)' % found.account_count \
+            if found.account_count else ''
+        print('Cluster %s holds no objects of %s%s' % (args.name,
+                                                       found.account, note))
+
+
+def _census_text(found):
+    busiest = sorted(found.busy_containers, key=lambda c: -c[1])[:3]
+    return '%s: %d in %d containers, e.g. %s' % (
+        found.account, found.objects, len(found.busy_containers),
+        ', '.join('%r %d' % item for item in busiest))
 
 
 def _rebalance_notes(builder, balance):
@@ -175,6 +254,7 @@ def cmd_rebalance(args):
     ring_path = _ring_path(args)
     with ring_io.locked(ring_path):
         data = builder.next_ring_data(ring_path)
+        _check_credentials(args, data)
         builder.save(args.builder_file)
         ring_io.write_ring(ring_path, data)
     print('Reassigned %d (%.2f%%) partitions. Balance is now %.2f.' % (
@@ -200,9 +280,23 @@ def cmd_write_ring(args):
     ring_path = _ring_path(args)
     with ring_io.locked(ring_path):
         data = builder.next_ring_data(ring_path)
+        _check_credentials(args, data)
         ring_io.write_ring(ring_path, data)
     _print_written(ring_path, data)
     return EXIT_SUCCESS
+
+
+def _check_credentials(args, data):
+    """With --clusters, refuse a ring naming a cluster (now or in its
+    previous placement) that the proxies have no credentials for."""
+    if not args.clusters:
+        return
+    from ocx_swift.config import load_cluster_config
+    try:
+        load_cluster_config(args.clusters).check_ring(ring_clusters(data))
+    except OcxError as err:
+        raise RingBuilderError('the proxies would refuse this ring: %s'
+                               % err)
 
 
 def _table(headers, rows):
@@ -517,6 +611,11 @@ def _add_ring_option(parser):
                         '.builder replaced by .ring.gz)')
 
 
+def _add_clusters_option(parser, what):
+    parser.add_argument('--clusters', metavar='FILE',
+                        help='the proxies\' ocx-clusters.conf: %s' % what)
+
+
 def _subcommand(subparsers, name, handler, mutates=True):
     doc = handler.__doc__.strip()
     parser = subparsers.add_parser(
@@ -524,6 +623,19 @@ def _subcommand(subparsers, name, handler, mutates=True):
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(handler=handler, mutates=mutates)
     return parser
+
+
+def _add_remove_parser(subparsers):
+    remove = _subcommand(subparsers, 'remove', cmd_remove)
+    remove.add_argument('name', metavar='NAME', help='cluster name')
+    _add_clusters_option(remove, 'count the objects the cluster still '
+                         'holds with the credentials there')
+    remove.add_argument('--account', action='append', metavar='ACCOUNT',
+                        help='an account to count the objects of '
+                        '(repeatable)')
+    remove.add_argument('--force', action='store_true',
+                        help='remove without checking for objects')
+    _add_ring_option(remove)
 
 
 def _add_pretend_parser(subparsers):
@@ -561,14 +673,18 @@ def build_parser():
     weight = _subcommand(sub, 'set_weight', cmd_set_weight)
     weight.add_argument('name', metavar='NAME', help='cluster name')
     weight.add_argument('weight', metavar='WEIGHT', help='new weight')
-    remove = _subcommand(sub, 'remove', cmd_remove)
-    remove.add_argument('name', metavar='NAME', help='cluster name')
+    _add_remove_parser(sub)
     rebalance = _subcommand(sub, 'rebalance', cmd_rebalance)
     rebalance.add_argument('--seed', type=int,
                            help='seed for a repeatable rebalance')
     _add_ring_option(rebalance)
-    _add_ring_option(_subcommand(sub, 'write_ring', cmd_write_ring,
-                                 mutates=False))
+    _add_clusters_option(rebalance, 'refuse to write a ring naming a '
+                         'cluster without credentials there')
+    write_ring = _subcommand(sub, 'write_ring', cmd_write_ring,
+                             mutates=False)
+    _add_ring_option(write_ring)
+    _add_clusters_option(write_ring, 'refuse to write a ring naming a '
+                         'cluster without credentials there')
     _subcommand(sub, 'dispersion', cmd_dispersion, mutates=False)
     _add_pretend_parser(sub)
     _add_ring_option(_subcommand(sub, 'show', cmd_show, mutates=False))
@@ -610,3 +726,7 @@ def error_handling_main():
             type(err).__name__, text), file=sys.stderr)
         status = EXIT_ERROR
     sys.exit(status)
+
+
+if __name__ == '__main__':
+    error_handling_main()

@@ -121,6 +121,23 @@ def _moved_parts(old, new):
                if before != after)
 
 
+def _carried_previous(existing, clusters):
+    """The previous placement a ring with an unchanged placement carries
+    over from the ring it replaces; None when that places partitions on a
+    cluster dropped just now (it was drained: it owns no partition)."""
+    previous = existing['previous']
+    if previous is None:
+        return None
+    dropped = {c['id'] for c in existing['clusters'] if c is not None and
+               (c['id'] >= len(clusters) or clusters[c['id']] is None)}
+    if not dropped:
+        return previous
+    for part2cluster in previous['replica2part2cluster']:
+        if dropped.intersection(part2cluster):
+            return None
+    return previous
+
+
 class ClusterRingBuilder(object):
     """Mutable description of a cluster ring; writes ring files.
 
@@ -450,7 +467,10 @@ class ClusterRingBuilder(object):
         The generation is one more than the ring already at ``path`` (1 if
         none). ``previous`` is that ring's placement if it differs from the
         builder's; if it is the same, that ring's own ``previous`` carries
-        over, so re-writing a ring never loses the placement a mover needs.
+        over, so re-writing a ring never loses the placement a mover needs
+        -- unless it places partitions on a drained cluster this ring drops:
+        removing it (once the mover emptied it) ends the move, and readers
+        stop looking there.
 
         :param path: the ring file that will be replaced
         :returns: ring data dict
@@ -464,7 +484,7 @@ class ClusterRingBuilder(object):
             return data
         data['generation'] = existing['generation'] + 1
         if existing['replica2part2cluster'] == data['replica2part2cluster']:
-            data['previous'] = existing['previous']
+            data['previous'] = _carried_previous(existing, data['clusters'])
         else:
             data['previous'] = {
                 'generation': existing['generation'],

@@ -61,10 +61,28 @@ def name_path_bytes(account, container=None, obj=None):
     return path
 
 
-def _file_signature(path):
-    """Return what tells us a ring file was replaced, or raise OSError."""
+def file_signature(path):
+    """Return what tells us a file was replaced, or raise OSError."""
     st = os.stat(path)
     return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def ring_clusters(ring_data):
+    """Every cluster a ring places objects on, now or in its previous
+    placement (readers and the mover look there during a move).
+
+    :param ring_data: ring data dict from :func:`ocx_swift.ring.io.read_ring`
+    :returns: list of cluster dicts, one per name, sorted by name
+    """
+    found = {}
+    tables = [ring_data['clusters']]
+    if ring_data.get('previous'):
+        tables.append(ring_data['previous']['clusters'])
+    for table in tables:
+        for cluster in table:
+            if cluster is not None:
+                found.setdefault(cluster['name'], cluster)
+    return [found[name] for name in sorted(found)]
 
 
 class _RingState(object):
@@ -171,7 +189,7 @@ class ClusterRing(object):
         self.logger = logger or logging.getLogger(__name__)
         self._validation_hook = validation_hook
         try:
-            signature = _file_signature(path)
+            signature = file_signature(path)
         except OSError as err:
             raise RingLoadError('%s: cannot read: %s' % (
                 path, err.strerror or err))
@@ -195,7 +213,7 @@ class ClusterRing(object):
         """Swap in a changed ring file, or warn and keep the current one."""
         self._next_check = time.time() + self.reload_time
         try:
-            signature = _file_signature(self.path)
+            signature = file_signature(self.path)
             if signature == self._state.signature:
                 return
             state = self._load(signature)

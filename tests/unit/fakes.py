@@ -64,7 +64,7 @@ NOISE_HEADERS = {
     'Server': 'fake-swift',
 }
 KEPT_OBJECT_HEADERS = ('content-type', 'content-encoding',
-                       'content-disposition')
+                       'content-disposition', 'x-delete-at')
 
 #: True while the client talks through urllib3; False once it uses
 #: ocx_swift.transport (whose exceptions are OSErrors)
@@ -598,6 +598,8 @@ class FakeCluster(object):
             return error(404)
         obj = cont.objects.get(name)
         if method == 'PUT':
+            if obj is not None and headers.get('If-None-Match') == '*':
+                return error(412)
             etag = headers.get('ETag')
             new = FakeObject(data, object_headers(headers), self.now())
             if etag and etag.strip('"') != new.etag:
@@ -853,6 +855,40 @@ class FakeClusterSet(object):
 
     def __getitem__(self, name):
         return self.by_name[name]
+
+    # -- changing the set -----------------------------------------------
+
+    def add_cluster(self, name, landlord, weight=1.0, seed=2, ring=True):
+        """Add a fake cluster and its credentials; with ``ring``, also
+        add it to the ring (rebalanced with ``seed``, ring written)."""
+        cluster = FakeCluster(name)
+        self.clusters.append(cluster)
+        self.by_name[name] = cluster
+        with open(self.cluster_conf_path, 'a', encoding='utf-8') as fp:
+            fp.write('\n[cluster:%s]\nlandlord = %s\nauth_url = %s\n'
+                     'user = %s\nkey = %s\n' % (
+                         name, landlord, cluster.auth_url, cluster.user,
+                         cluster.key))
+        if ring:
+            self.change_ring(
+                lambda builder: builder.add_cluster(name, landlord, weight),
+                seed)
+        return cluster
+
+    def change_ring(self, change, seed=2):
+        """Apply ``change(builder)``, rebalance and write the ring."""
+        builder = ClusterRingBuilder.load(self.builder_path)
+        change(builder)
+        builder.rebalance(seed=seed)
+        builder.save(self.builder_path)
+        builder.write_ring(self.ring_path)
+
+    def connect(self, mw=None):
+        """Give clients the middleware made since (a new cluster's)
+        their fake clusters."""
+        for name, client in (mw or self.mw).clients.items():
+            if client._pool_manager is None:
+                client._pool_manager = self.by_name[name]
 
     # -- placement ------------------------------------------------------
 

@@ -23,6 +23,7 @@ from swift.common import registry
 from swift.common.swob import Request, Response
 
 from ocx_swift import middleware
+from ocx_swift.exceptions import RingLoadError
 from ocx_swift.middleware import OcxMiddleware, check_pipeline, \
     filter_factory
 from ocx_swift.ring.builder import ClusterRingBuilder
@@ -633,3 +634,64 @@ def test_filter_refuses_missing_ring(tmp_path, clean_registry):
         tmp_path / 'missing.ring.gz')))
     with pytest.raises(ValueError):
         factory(FinalApp())
+
+
+# -- a cluster added while running -------------------------------------
+
+
+def test_new_cluster_is_served_once_ring_and_config_name_it(tmp_path):
+    ocx = FakeClusterSet(3, tmp_path, ring_check_interval='0')
+    clients_before = dict(ocx.mw.clients)
+    ocx.add_cluster('c\u00e9-4', 'l4')
+    assert ocx.mw.ring.generation == 2  # reloaded, config re-read
+    assert sorted(ocx.mw.clients) == ['c1', 'c2', 'c3', 'c\u00e9-4']
+    for name, client in clients_before.items():
+        assert ocx.mw.clients[name] is client  # pools kept
+    ocx.connect()
+    ocx.put_container(ACCOUNT, CONT_N)
+    name = ocx.name_on(ocx['c\u00e9-4'], ACCOUNT, CONT)
+    path = '/v1/%s/%s/%s' % (ACCOUNT, CONT, name)
+    assert ocx.request(path, 'PUT', body=b'new').status_int == 201
+    assert ocx['c\u00e9-4'].get_object(ACCOUNT, CONT_N, name).body == b'new'
+    assert ocx.request(path).body == b'new'
+    assert ocx.unclosed() == []
+
+
+def test_ring_naming_a_cluster_without_credentials_is_kept_out(tmp_path):
+    ocx = FakeClusterSet(3, tmp_path, ring_check_interval='0')
+    ocx.add_cluster('c4', 'l4', ring=False)
+    ocx.change_ring(lambda builder: builder.add_cluster('c5', 'l5', 1.0))
+    assert ocx.mw.ring.generation == 1
+    warning = ocx.logger.get_lines_for_level('warning')[-1]
+    assert "'c5' has no [cluster:c5] section" in warning
+    # the config was not taken either: it comes with the next good ring
+    assert sorted(ocx.mw.clients) == ['c1', 'c2', 'c3']
+
+
+def test_unreadable_cluster_config_keeps_the_old_one(tmp_path):
+    ocx = FakeClusterSet(3, tmp_path, ring_check_interval='0')
+    ocx.add_cluster('c4', 'l4', ring=False)
+    with open(ocx.cluster_conf_path, 'a') as fp:
+        fp.write('[cluster:broken]\nlandlord = l9\n')
+    ocx.change_ring(lambda builder: builder.set_weight('c1', 2.0))
+    assert ocx.mw.ring.generation == 2  # needs no new cluster: taken
+    assert sorted(ocx.mw.clients) == ['c1', 'c2', 'c3']
+    assert any('Keeping cluster config' in line and "missing 'auth_url'"
+               in line for line in ocx.logger.get_lines_for_level(
+                   'warning'))
+
+
+def test_previous_placement_needs_credentials_too(tmp_path):
+    ocx = FakeClusterSet(3, tmp_path, ring_check_interval='0')
+    ocx.change_ring(lambda builder: builder.remove_cluster('c3'))
+    assert ocx.mw.ring.generation == 2
+    with open(ocx.cluster_conf_path) as fp:
+        text = fp.read()
+    with open(ocx.cluster_conf_path, 'w') as fp:
+        fp.write(text[:text.index('[cluster:c3]')])
+    # reads and deletes still look on c3 during the move: no credentials,
+    # no ring
+    with pytest.raises(RingLoadError) as caught:
+        OcxMiddleware(FinalApp(), ocx.conf, logger=DebugLogger())
+    assert "ring cluster 'c3' has no [cluster:c3] section" in \
+        str(caught.value)

@@ -16,8 +16,9 @@ import os
 
 import pytest
 
-from ocx_swift.aio import cli, layout, procs
+from ocx_swift.aio import cli, control, layout, procs
 from ocx_swift.aio.layout import Layout
+from ocx_swift.config import load_cluster_config
 
 
 @pytest.fixture
@@ -29,7 +30,8 @@ def root(tmp_path):
 
 @pytest.mark.parametrize('argv', [['--help'], ['start', '--help'],
                                   ['status', '--help'], ['stop', '--help'],
-                                  ['wipe', '--help']])
+                                  ['wipe', '--help'],
+                                  ['add-cluster', '--help']])
 def test_help(argv, capsys):
     with pytest.raises(SystemExit) as caught:
         cli.main(argv)
@@ -89,3 +91,32 @@ def test_bad_arguments(argv):
     with pytest.raises(SystemExit) as caught:
         cli.main(argv)
     assert caught.value.code == 2
+
+
+def test_add_cluster_needs_a_running_set(root, capsys):
+    assert cli.main(['add-cluster', '--dir', root]) == 2
+    out = capsys.readouterr()
+    assert out.out == ''
+    assert 'is not running: start the set first' in out.err
+
+
+def test_add_cluster_registers_credentials_and_keeps_policy_lines(root):
+    os.makedirs(os.path.join(root, 'exchange'))
+    lay = Layout.new(root, 3, 3, None, os.path.join(root, 'st'), 'disk')
+    saved = {k: v for k, v in lay.env() if not k.startswith('POLICY_')}
+    saved['POLICY_only'] = 'replicated'  # what the exchange started with
+    bigger, cluster = lay.with_new_cluster('landlord9')
+    exchange = control.Exchange(bigger)
+    with open(exchange.cluster_conf_path, 'w') as fp:
+        fp.write('[cluster:c1]\n')
+    control._register(root, bigger, saved)
+    conf = load_cluster_config(exchange.cluster_conf_path)
+    assert [c.name for c in conf] == ['c1', 'c2', 'c3', 'c4']
+    assert conf['c4'].landlord == 'landlord9'
+    assert conf['c4'].key == cluster.exchange_key
+    with open(os.path.join(root, layout.ENV_FILE)) as fp:
+        env = layout.parse_env(fp.read())
+    assert env['CLUSTER_c4_LANDLORD'] == 'landlord9'
+    assert [k for k in env if k.startswith('POLICY_')] == ['POLICY_only']
+    assert oct(os.stat(exchange.cluster_conf_path).st_mode & 0o777) == \
+        '0o600'

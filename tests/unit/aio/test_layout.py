@@ -80,15 +80,15 @@ def test_env_keys_and_order():
     lay = make(2, 2)
     pairs = lay.env()
     keys = [k for k, _ in pairs]
-    assert keys[:12] == [
+    assert keys[:14] == [
         'OCX_DIR', 'OCX_AUTH_URL', 'OCX_USER', 'OCX_KEY', 'OCX_USER2',
         'OCX_KEY2', 'OCX_S3_ENDPOINT', 'OCX_S3_ACCESS_KEY',
         'OCX_S3_SECRET_KEY', 'OCX_RING', 'OCX_RING_BUILDER',
-        'OCX_CLUSTER_CONF']
-    assert keys[12:20] == ['CLUSTER_%s_%s' % (c, k) for c in ('c1', 'c2')
+        'OCX_CLUSTER_CONF', 'OCX_POLICY_CONF', 'OCX_PROXY_CONF']
+    assert keys[14:22] == ['CLUSTER_%s_%s' % (c, k) for c in ('c1', 'c2')
                            for k in ('AUTH_URL', 'USER', 'KEY', 'LANDLORD')]
     # one example policy of each kind two landlords can hold
-    assert pairs[20:] == [('POLICY_standard', 'replicated'),
+    assert pairs[22:] == [('POLICY_standard', 'replicated'),
                           ('POLICY_replicated2', 'replicated'),
                           ('POLICY_pinned', 'pinned'),
                           ('POLICY_xor', 'split')]
@@ -127,3 +127,21 @@ def test_parse_env_rejects(line):
     with pytest.raises(ValueError) as caught:
         layout.parse_env('OK=1\n' + line)
     assert 'line 2' in str(caught.value)
+
+
+def test_new_cluster_continues_the_set(monkeypatch):
+    lay = make(3, 2)
+    bigger, cluster = lay.with_new_cluster()
+    assert (cluster.name, cluster.landlord) == ('c4', 'landlord2')
+    assert bigger.clusters == lay.clusters + (cluster,)
+    assert len(set(bigger.all_ports())) == 2 + 4 * 5
+    assert cluster.exchange_key not in {c.exchange_key for c in lay.clusters}
+    assert ('CLUSTER_c4_LANDLORD', 'landlord2') in bigger.env()
+    own, named = bigger.with_new_cluster('l\u00e4ndlord')
+    assert (named.name, named.landlord) == ('c5', 'l\u00e4ndlord')
+    assert own.landlords == ['landlord1', 'landlord2', 'l\u00e4ndlord']
+    assert layout.cluster_env(named) == [
+        ('CLUSTER_c5_AUTH_URL', named.auth_url),
+        ('CLUSTER_c5_USER', layout.TENANT_USER),
+        ('CLUSTER_c5_KEY', layout.TENANT_KEY),
+        ('CLUSTER_c5_LANDLORD', 'l\u00e4ndlord')]

@@ -46,7 +46,7 @@ GOLDEN_STEPS = [
     (['rebalance', '--seed', '1'], EXIT_WARNING),
     (['pretend', '--seed', '1'], EXIT_WARNING),
     (['set_weight', 'z\u00fcrich', '1'], EXIT_SUCCESS),
-    (['remove', 'c4'], EXIT_SUCCESS),
+    (['remove', 'c4', '--force'], EXIT_SUCCESS),
     (['show'], EXIT_SUCCESS),
     (['pretend', '--seed', '2', '--listing', 'listing.txt'], EXIT_SUCCESS),
     (['rebalance', '--seed', '2'], EXIT_SUCCESS),
@@ -421,7 +421,7 @@ def changed_builder(capsys, replicas='2'):
         run(capsys, 'test.builder', 'add', name, landlord, '1')
     run(capsys, 'test.builder', 'rebalance', '--seed', '1')
     run(capsys, 'test.builder', 'add', 'z\u00fcrich', 'l5', '1')
-    run(capsys, 'test.builder', 'remove', 'b')
+    run(capsys, 'test.builder', 'remove', 'b', '--force')
     run(capsys, 'test.builder', 'set_weight', 'c', '2')
     capsys.readouterr()
 

@@ -262,6 +262,27 @@ def test_write_ring_generations_and_previous(tmp_path):
     ClusterRing(path)  # and it loads
 
 
+def test_removing_a_drained_cluster_ends_the_move(tmp_path):
+    path = str(tmp_path / 'ocx.ring.gz')
+    builder = build([1.0, 1.0, 1.0], part_power=8)
+    builder.write_ring(path)
+    builder.set_weight('c1', 0)
+    builder.rebalance(seed=1)
+    builder.write_ring(path)
+    drained = ring_io.read_ring(path)['previous']
+    assert drained['generation'] == 1
+    assert builder.write_ring(path) == 3  # written again: still moving
+    assert ring_io.read_ring(path)['previous'] == drained
+    # the mover emptied c1; removing it drops nothing the readers need
+    builder.remove_cluster('c1')
+    builder.rebalance(seed=1)
+    assert builder.write_ring(path) == 4
+    ring = ring_io.read_ring(path)
+    assert ring['previous'] is None
+    assert [c and c['name'] for c in ring['clusters']] == ['c0', None, 'c2']
+    ClusterRing(path)
+
+
 def test_write_ring_refuses_a_foreign_or_broken_ring(tmp_path):
     path = str(tmp_path / 'ocx.ring.gz')
     build([1.0, 1.0], part_power=8).write_ring(path)
