@@ -82,6 +82,11 @@ The report (stdout; ``--report-json`` writes it as JSON too) gives the
 objects examined per outcome, and the pieces and bytes copied per source
 and target cluster and landlord (:mod:`ocx_swift.mover.report`).
 
+Containers come from the landlords' account listings, which their
+container-updaters fill in the background: one created within the last
+updater interval may be missed; run the mover again (``--fresh``) a
+while later.
+
 Exit codes: 0 everything is where it belongs; 1 errors, or objects left
 for a later run (changed or blocked during the run); 2 a usage or config
 error (nothing was done).

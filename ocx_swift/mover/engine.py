@@ -26,7 +26,9 @@ A delete first HEADs the piece and deletes it only when it is still the
 version the plan saw: the same ETag and, for a piece this move read, the
 same ``X-Timestamp``. When a piece this move copied from has been deleted
 meanwhile (a client deleted the object), the copies it made are deleted
-again, so a move never brings an object back.
+again, so a move never brings an object back; when it only got new
+metadata (a client's POST reached it before the copy could be found), it
+is copied again over the copies made from it, if they are still ours.
 """
 
 import time
@@ -120,7 +122,9 @@ class ObjectMove(object):
         self.quorum = quorum
         self.split = split
         self.read = {}  # cluster -> (etag, x-timestamp) of pieces we read
-        self.made = {}  # cluster -> (etag, last-modified) of our copies
+        #: cluster -> (etag, last-modified, source) of the copies we made
+        self.made = {}
+        self.recopied = set()
         self.acted = False
 
     def run(self):
@@ -189,7 +193,8 @@ class ObjectMove(object):
         if stored.get('etag', '').strip('"') != piece.etag:
             raise Refused(target.name, 'PUT %s' % wsgi_quote(self.path),
                           'a different ETag %r' % stored.get('etag'))
-        self.made[step.target] = (piece.etag, stored.get('last-modified'))
+        self.made[step.target] = (piece.etag, stored.get('last-modified'),
+                                  step.source)
 
     def delete(self, step):
         if self.mover.dry_run:
@@ -205,7 +210,11 @@ class ObjectMove(object):
             self._done(step)
             return
         if not self._unchanged(step, found):
-            raise Stop('changed', 'changed on %s' % step.cluster)
+            if not self._recopy(step, found):
+                raise Stop('changed', 'changed on %s' % step.cluster)
+            found = backend.head(client, self.path)
+            if found is None or not self._unchanged(step, found):
+                raise Stop('changed', 'changed on %s' % step.cluster)
         backend.check(client, client.request('DELETE', self.path),
                       'DELETE', self.path, allowed=(404,)).close()
         self.mover.report.deleted(step.cluster)
@@ -219,14 +228,41 @@ class ObjectMove(object):
             return abs(backend.timestamp_of(found) - read[1]) < SAME_TIME
         return True
 
+    def _still_ours(self, cluster):
+        """Whether the copy this move made on ``cluster`` is still there
+        unchanged (its ETag and Last-Modified)."""
+        etag, modified, _source = self.made[cluster]
+        found = backend.head(self.mover.clients[cluster], self.path)
+        return found is not None and found.get('last-modified') == \
+            modified and found.get('etag', '').strip('"') == etag
+
+    def _recopy(self, step, found):
+        """The piece this move copied from got new metadata since (a
+        client's POST reached it there, before the copy was found): copy
+        it again over the copies made from it, if they are still ours.
+        Once per piece.
+
+        :returns: True when copied again
+        """
+        if step.cluster in self.recopied or \
+                found.get('etag', '').strip('"') != step.piece.etag:
+            return False
+        ours = sorted(t for t, made in self.made.items()
+                      if made[2] == step.cluster)
+        if not ours or not all(self._still_ours(t) for t in ours):
+            return False
+        self.recopied.add(step.cluster)
+        for target in ours:
+            self.copy(plan.Copy(step.cluster, target, step.piece.index,
+                                True))
+        return True
+
     def _undo_copies(self):
         """Delete the copies this move made, where still ours."""
-        for cluster, (etag, modified) in sorted(self.made.items()):
+        for cluster in sorted(self.made):
             client = self.mover.clients[cluster]
             try:
-                found = backend.head(client, self.path)
-                if found and found.get('etag', '').strip('"') == etag and \
-                        found.get('last-modified') == modified:
+                if self._still_ours(cluster):
                     backend.check(client, client.request(
                         'DELETE', self.path), 'DELETE', self.path,
                         allowed=(404,)).close()

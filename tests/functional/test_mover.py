@@ -33,7 +33,9 @@ says: it changes the set's clusters and ring. It then:
 4. drains the 2nd cluster (``set_weight 0``, ``rebalance``, ``write_ring``,
    ``ocx-mover``, ``remove --clusters --account``, ``rebalance``,
    ``write_ring``): ``remove`` refuses before the move and accepts after,
-   the cluster ends empty and out of the ring, every object reads back.
+   the cluster ends empty and out of the ring, listings show the same
+   names, sizes and ETags, and objects read back byte-exact (all of the
+   other policies' and of the clients', a sample of the default's).
 
 The figures it measured are printed (run pytest with ``-s``).
 """
@@ -67,7 +69,9 @@ ACCOUNT = 'AUTH_test'
 #: policy -> objects of its container
 SHAPE = {'standard': N, 'replicated2': N // 20, 'xor': N // 20,
          'aont': N // 20}
-WORKERS = 6
+#: policy -> pieces each object has (copies or shares)
+WIDTH = {'standard': 1, 'replicated2': 2, 'xor': 2, 'aont': 3}
+WORKERS = 8
 MOVER_RATE = 60  # copies per second of the run that gets killed
 RING_LOAD = 3  # ocx-aio's ring_check_interval, and one more second
 
@@ -187,8 +191,9 @@ class Client(threading.Thread):
     """Reads random known objects (byte-exact) and writes new ones until
     stopped; counts what failed."""
 
-    def __init__(self, env, written, new_container):
+    def __init__(self, env, written, new_container, prefix):
         super().__init__(daemon=True)
+        self.prefix = prefix
         self.conn = connection(env)
         self.known = sorted(written.items())
         self.new_container = new_container
@@ -213,7 +218,7 @@ class Client(threading.Thread):
         if md5(body) != digest:
             self.failures.append('wrong bytes: %s/%s' % (container, name))
         if self.reads % 4 == 0:
-            name = 'new \u00e9 %05d' % self.writes
+            name = '%s \u00e9 %05d' % (self.prefix, self.writes)
             body = os.urandom(self.rng.randrange(4096))
             self.conn.put_object(self.new_container, name, body)
             self.new[(self.new_container, name)] = md5(body)
@@ -345,7 +350,7 @@ def test_add_a_cluster_then_drain_one(aio):
                  env['OCX_CLUSTER_CONF'])
     ring_builder(env, 'write_ring', '--clusters', env['OCX_CLUSTER_CONF'])
     time.sleep(RING_LOAD)
-    client = Client(env, written, new_container)
+    client = Client(env, written, new_container, 'new')
     client.start()
     times['add cluster'] = time.monotonic() - step
 
@@ -359,7 +364,8 @@ def test_add_a_cluster_then_drain_one(aio):
     killed = kill_midway(env, state, sum(SHAPE.values()), first_report)
     done_by_first = journal_examined(state)
     second_report = os.path.join(state, 'second.json')
-    command(*mover_args(env, state, '--report-json', second_report))
+    command(*mover_args(env, state, '--report-json', second_report,
+                        '--concurrency', '8'))
     times['move'] = time.monotonic() - step
     failures = client.finish()
     second = read_report(second_report)
@@ -394,7 +400,7 @@ def test_add_a_cluster_then_drain_one(aio):
 
     # -- drain c2 ------------------------------------------------------------
     step = time.monotonic()
-    client = Client(env, written, new_container)
+    client = Client(env, written, new_container, 'newer')
     client.start()
     ring_builder(env, 'set_weight', 'c2', '0')
     ring_builder(env, 'rebalance', '--seed', '8', '--clusters',
@@ -405,7 +411,8 @@ def test_add_a_cluster_then_drain_one(aio):
     code, out, err = ring_builder(env, *check, check=False)
     assert code == 2 and 'cluster c2 still holds' in err
     drain_report = os.path.join(state, 'drain.json')
-    command(*mover_args(env, state, '--report-json', drain_report))
+    command(*mover_args(env, state, '--report-json', drain_report,
+                        '--concurrency', '8'))
     failures = client.finish()
     assert failures == []
     new_objects.update(client.new)
@@ -421,8 +428,16 @@ def test_add_a_cluster_then_drain_one(aio):
         assert stored(env, 'c2', container) == []
     time.sleep(RING_LOAD)  # the exchange loads the last ring
     assert misplaced(env, dict(containers))[0] == []
+    # the same names, sizes and ETags (MD5s the landlords checked when the
+    # copies were stored); and read back: every object of the other
+    # policies, every one written during the moves, a sample of the rest
     assert {c: listing(env, c) for c in containers.values()} == before
-    assert verify(env, {**written, **new_objects}) == []
+    default = {k: v for k, v in written.items()
+               if k[0] == containers['standard']}
+    assert verify(env, {k: v for k, v in written.items()
+                        if k not in default}) == []
+    assert verify(env, new_objects) == []
+    assert verify(env, default, sample=min(N, 600)) == []
     drained = read_report(drain_report)
     times['total'] = time.monotonic() - began
 
@@ -434,10 +449,12 @@ def report_figures(times, first, second, drained, share, on_c4, to_move):
     say('N=%d objects in the default policy (+%d in others)' % (
         N, sum(SHAPE.values()) - N))
     say('times: %s' % ', '.join('%s %.1fs' % item for item in times.items()))
-    say('moved after adding c4: %d objects (%.1f%% of all), copied %d '
-        'pieces' % (first['outcomes'].get('moved', 0),
-                    100.0 * to_move / sum(SHAPE.values()),
-                    sum(v[0] for v in first['copies'].values())))
+    pieces = sum(count * WIDTH[policy] for policy, count in SHAPE.items())
+    copied = sum(v[0] for v in first['copies'].values())
+    say('moved after adding c4: %d objects (%.1f%% of all), copied %d of '
+        '%d pieces (%.1f%%)' % (first['outcomes'].get('moved', 0),
+                                100.0 * to_move / sum(SHAPE.values()),
+                                copied, pieces, 100.0 * copied / pieces))
     for name, doc in (('second run', second), ('drain', drained)):
         copied = sum(v[0] for v in doc['run']['copies'].values())
         size = sum(v[1] for v in doc['run']['copies'].values())

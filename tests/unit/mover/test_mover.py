@@ -416,6 +416,27 @@ def test_object_rewritten_on_the_old_cluster_is_not_deleted(exchange,
     assert ocx['c1'].get_object(ACCOUNT, container, name_n) is None
 
 
+def test_metadata_posted_during_the_move_is_kept(exchange, tmp_path):
+    # the exchange's POST finds the old copy while the new one is not yet
+    # there: the mover copies again rather than lose the new metadata
+    ocx = exchange
+    container, _name, name_n = misplaced_object(ocx)
+
+    def client_post():
+        old = ocx['c1'].get_object(ACCOUNT, container, name_n)
+        old.headers['X-Object-Meta-Color'] = 'gr\u00fcn'
+        old.timestamp = ocx['c1'].now()
+
+    intercept(ocx['c4'], 'PUT', name_n, client_post)
+    mover = make_mover(ocx, tmp_path)
+    mover.run()
+    assert mover.report.unfinished == 0
+    moved = ocx['c4'].get_object(ACCOUNT, container, name_n)
+    assert moved.headers['X-Object-Meta-Color'] == 'gr\u00fcn'
+    assert moved.body == b'version 1'
+    assert ocx['c1'].get_object(ACCOUNT, container, name_n) is None
+
+
 def test_object_deleted_during_the_move_stays_deleted(exchange, tmp_path):
     ocx = exchange
     container, _name, name_n = misplaced_object(ocx)
