@@ -161,11 +161,14 @@ def run(env, rounds, max_seconds):
     return results
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+def with_env(argv, run, doc, rounds=7):
+    """Parse the common options and call ``run(env, rounds, max_seconds)``
+    on a running set (``--env-file``) or on a fresh ``ocx-aio`` set
+    started in a temporary dir and wiped afterwards."""
+    parser = argparse.ArgumentParser(description=doc.split('\n\n')[0])
     parser.add_argument('--env-file', help='KEY=value lines of a running '
                         'ocx-aio set (default: start one)')
-    parser.add_argument('--rounds', type=int, default=7)
+    parser.add_argument('--rounds', type=int, default=rounds)
     parser.add_argument('--max-seconds', type=float, default=240)
     args = parser.parse_args(argv)
     if args.env_file:
@@ -183,6 +186,10 @@ def main(argv=None):
         finally:
             subprocess.run(['ocx-aio', 'wipe', '--dir', tmp], check=False)
     return 0
+
+
+def main(argv=None):
+    return with_env(argv, run, __doc__)
 
 
 if __name__ == '__main__':

@@ -29,19 +29,15 @@ dir and wipes it at the end. Every loop is bounded by count and by
 ``--max-seconds``.
 """
 
-import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_proxy import Endpoint, payload  # noqa: E402
+from bench_proxy import Endpoint, payload, with_env  # noqa: E402
 
-from ocx_swift.aio.layout import parse_env  # noqa: E402
 
 SIZES = {'1MiB': (1024 * 1024, 20), '64MiB': (64 * 1024 * 1024, 2)}
 POLICIES = ('standard', 'xor', 'aont')
@@ -111,25 +107,7 @@ def run(env, rounds, max_seconds):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--env-file', help='KEY=value lines of a running '
-                        'ocx-aio set (default: start one)')
-    parser.add_argument('--rounds', type=int, default=5)
-    parser.add_argument('--max-seconds', type=float, default=240)
-    args = parser.parse_args(argv)
-    if args.env_file:
-        with open(args.env_file) as fp:
-            run(parse_env(fp.read()), args.rounds, args.max_seconds)
-        return 0
-    with tempfile.TemporaryDirectory(prefix='ocx-bench-') as tmp:
-        out = subprocess.run(['ocx-aio', 'start', '--dir', tmp,
-                              '--updater-interval', '0'],
-                             stdout=subprocess.PIPE, check=True, text=True)
-        try:
-            run(parse_env(out.stdout), args.rounds, args.max_seconds)
-        finally:
-            subprocess.run(['ocx-aio', 'wipe', '--dir', tmp], check=False)
-    return 0
+    return with_env(argv, run, __doc__, rounds=5)
 
 
 if __name__ == '__main__':

@@ -167,6 +167,29 @@ class ClusterCollection(object):
             raise OcxConfigError('; '.join(problems))
 
 
+def read_ini(path, what):
+    """Parse an ini side file (no interpolation).
+
+    :param what: what the file is, for the error message
+    :raises OcxConfigError: when it cannot be read or parsed
+    """
+    parser = configparser.RawConfigParser()
+    try:
+        with open(path, encoding='utf-8') as fp:
+            parser.read_file(fp)
+    except (OSError, configparser.Error, UnicodeDecodeError) as err:
+        raise OcxConfigError('cannot read %s %s: %s' % (what, path, err))
+    return parser
+
+
+def named_sections(parser, kind):
+    """``(name, options)`` of every ``[<kind>:<name>]`` section."""
+    for section in parser.sections():
+        prefix, _, name = section.partition(':')
+        if prefix.strip() == kind:
+            yield name.strip(), parser.items(section)
+
+
 def load_cluster_config(path):
     """Read the cluster config file.
 
@@ -174,20 +197,9 @@ def load_cluster_config(path):
     :returns: a :class:`ClusterCollection`
     :raises OcxConfigError: when the file cannot be read or is invalid
     """
-    parser = configparser.RawConfigParser()
-    try:
-        with open(path, encoding='utf-8') as fp:
-            parser.read_file(fp)
-    except (OSError, configparser.Error, UnicodeDecodeError) as err:
-        raise OcxConfigError('cannot read cluster config %s: %s'
-                             % (path, err))
-    clusters = []
-    for section in parser.sections():
-        kind, _, name = section.partition(':')
-        if kind.strip() != 'cluster':
-            continue
-        clusters.append(ClusterConfig.from_config(
-            name.strip(), parser.items(section)))
+    parser = read_ini(path, 'cluster config')
+    clusters = [ClusterConfig.from_config(name, options)
+                for name, options in named_sections(parser, 'cluster')]
     try:
         return ClusterCollection(clusters)
     except OcxConfigError as err:

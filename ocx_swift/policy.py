@@ -57,9 +57,9 @@ come and go. A policy the ring cannot satisfy (too few allowed landlords
 with weight) is refused when the ring is loaded, naming the policy.
 """
 
-import configparser
 import re
 
+from ocx_swift.config import named_sections, read_ini
 from ocx_swift.exceptions import OcxConfigError, PlacementError
 
 KINDS = ('replicated', 'pinned', 'split')
@@ -366,21 +366,10 @@ def load_policy_config(path, default_name):
     """
     if not path:
         return default_policy_map(default_name)
-    parser = configparser.RawConfigParser()
+    parser = read_ini(path, 'policy config')
     try:
-        with open(path, encoding='utf-8') as fp:
-            parser.read_file(fp)
-    except (OSError, configparser.Error, UnicodeDecodeError) as err:
-        raise OcxConfigError('cannot read policy config %s: %s'
-                             % (path, err))
-    policies = []
-    try:
-        for section in parser.sections():
-            kind, _, name = section.partition(':')
-            if kind.strip() != 'policy':
-                continue
-            policies.append(OcxPolicy.from_config(
-                name.strip(), parser.items(section)))
+        policies = [OcxPolicy.from_config(name, options)
+                    for name, options in named_sections(parser, 'policy')]
         return PolicyMap(policies)
     except OcxConfigError as err:
         raise OcxConfigError('%s: %s' % (path, err))

@@ -23,9 +23,8 @@ taking precedence.
 """
 
 import collections
-import configparser
 
-from ocx_swift.config import load_cluster_config
+from ocx_swift.config import load_cluster_config, read_ini
 from ocx_swift.exceptions import OcxConfigError
 from ocx_swift.policy import load_policy_config
 from ocx_swift.ring.ring import DEFAULT_RELOAD_TIME, ClusterRing, \
@@ -51,13 +50,7 @@ def read_filter_section(path):
 
     :raises OcxConfigError: when the file or section cannot be read
     """
-    parser = configparser.RawConfigParser()
-    try:
-        with open(path, encoding='utf-8') as fp:
-            parser.read_file(fp)
-    except (OSError, configparser.Error, UnicodeDecodeError) as err:
-        raise OcxConfigError('cannot read proxy config %s: %s'
-                             % (path, err))
+    parser = read_ini(path, 'proxy config')
     if not parser.has_section('filter:ocx'):
         raise OcxConfigError('%s has no [filter:ocx] section' % path)
     return dict(parser.items('filter:ocx'))
