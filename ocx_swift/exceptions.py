@@ -124,3 +124,13 @@ class NotEnoughShares(SplitDecodeError):
 
 class SealedNameError(SplitDecodeError):
     """A sealed name token that is malformed or fails authentication."""
+
+
+class IndexUnavailable(OcxError):
+    """The exchange's object index (its own container servers) did not
+    answer or did not take a write; the message names the nodes."""
+
+
+class PolicyUnverifiable(OcxError):
+    """A container's policy is unknown to this exchange or cannot be
+    read: the request fails closed (503), never with the default."""

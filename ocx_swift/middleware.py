@@ -146,8 +146,8 @@ import re
 from swift.common.constraints import check_utf8, valid_api_version
 from swift.common.registry import register_swift_info
 from swift.common.storage_policy import POLICIES
-from swift.common.swob import HTTPException, HTTPPreconditionFailed, \
-    Request, wsgi_to_str
+from swift.common.swob import HTTPBadRequest, HTTPException, \
+    HTTPPreconditionFailed, Request, wsgi_to_str
 from swift.common.utils import get_logger, list_from_csv, split_path
 from swift.common.utils.config import config_positive_int_value, \
     non_negative_float
@@ -157,12 +157,13 @@ from paste.deploy import loadwsgi
 from ocx_swift.client import ClusterClient, ClusterErrorLimiter, Timeouts
 from ocx_swift.config import load_cluster_config
 from ocx_swift.exceptions import OcxConfigError
-from ocx_swift.handlers.account import AccountContext
 from ocx_swift.handlers.container import ContainerContext
 from ocx_swift.handlers.cors import settings_of
 from ocx_swift.handlers.obj import ObjectContext
 from ocx_swift.policy import load_policy_config
 from ocx_swift.ring.ring import ClusterRing, file_signature, ring_clusters
+from ocx_swift.storage.index import ObjectIndex
+from ocx_swift.storage.state import StateKeys
 
 DEFAULT_OWNER_HEADERS = (
     'x-container-read, x-container-write, x-container-sync-key, '
@@ -254,14 +255,14 @@ def load_policies(settings, clusters):
     """The policy map, checked against the cluster config.
 
     :raises OcxConfigError: on a bad policy file, a pinned policy naming
-        an unknown cluster, or a split policy without a root secret
+        an unknown cluster, or no root secret
     """
     policies = load_policy_config(settings.policy_conf_path,
                                   POLICIES.default.name)
-    split = [p.name for p in policies if p.is_split]
-    if split and settings.split_root_secret is None:
-        raise OcxConfigError('split policies (%s) need split_root_secret '
-                             'in [filter:ocx]' % ', '.join(split))
+    if settings.split_root_secret is None:
+        raise OcxConfigError('ocx needs split_root_secret in [filter:ocx]: '
+                             'it authenticates what the exchange stores on '
+                             'landlords (and keys split storage)')
     for policy in policies:
         unknown = sorted(set(policy.clusters) - set(c.name for c in clusters))
         if unknown:
@@ -299,6 +300,9 @@ class OcxMiddleware(object):
         self.split_root_secret = settings.split_root_secret
         self.split_secrets = settings.split_secrets
         self.active_secret_id = settings.active_secret_id
+        #: keys of the object state stored with every copy and share
+        self.state_keys = StateKeys(settings.split_secrets,
+                                    settings.active_secret_id)
         self.error_limiter = ClusterErrorLimiter(
             settings.error_suppression_interval,
             settings.error_suppression_limit)
@@ -312,6 +316,10 @@ class OcxMiddleware(object):
                                 validation_hook=self._validate_ring)
         check_pipeline(conf, self.logger)
         final = hook_final_app(self)
+        #: the object index on the metadata tier's container servers
+        self.index = ObjectIndex(
+            getattr(final, 'container_ring', None),
+            settings.timeouts.conn, settings.timeouts.listing, self.logger)
         #: the proxy-server app's CORS options, which ocx applies as
         #: Swift's controllers would
         self.cors = settings_of(final)
@@ -363,9 +371,14 @@ class OcxMiddleware(object):
         self.cluster_conf = cluster_conf
         self.clients = clients
 
-    def context_for(self, req):
+    def context_for(self, req, objects_only=False):
         """The request context answering ``req``, or None when the
-        request is not one for the exchange (no ``/v1/<account>``)."""
+        request goes to the proxy-server app as it is (accounts, and
+        anything not ``/v1/<account>/...``).
+
+        :param objects_only: only object requests get a context (the
+            proxy-server app's own info lookups)
+        """
         try:
             version, account, container, obj = split_path(
                 req.path_info, 2, 4, True)
@@ -378,10 +391,9 @@ class OcxMiddleware(object):
         # 412 Bad URL)
         if obj and container:
             return ObjectContext(self, req, account, container, obj)
-        if container:
+        if container and not objects_only and \
+                req.method in ContainerContext.methods:
             return ContainerContext(self, req, account, container)
-        if not obj:
-            return AccountContext(self, req, account)
         return None
 
     def handle(self, req, ctx):
@@ -390,6 +402,10 @@ class OcxMiddleware(object):
                           internal=req.allow_reserved_names):
             return HTTPPreconditionFailed(
                 request=req, body='Invalid UTF8 or contains NULL')
+        if has_dot_segment(req.path_info):
+            return HTTPBadRequest(
+                request=req, content_type='text/plain',
+                body='Path segments "." and ".." are not allowed')
         try:
             return ctx.handle()
         except HTTPException as err:
@@ -401,6 +417,13 @@ class OcxMiddleware(object):
         if ctx is None:
             return self.app(env, start_response)
         return self.handle(req, ctx)(env, start_response)
+
+
+def has_dot_segment(path):
+    """True when a (WSGI string) path has a ``.`` or ``..`` segment: a
+    landlord's HTTP stack may resolve it to another path, which the
+    exchange's service credential would then reach."""
+    return any(part in ('.', '..') for part in path.split('/'))
 
 
 def check_pipeline(conf, logger):
@@ -450,7 +473,7 @@ def hook_final_app(ocx):
         return final
 
     def handle_request(req):
-        ctx = ocx.context_for(req)
+        ctx = ocx.context_for(req, objects_only=True)
         if ctx is None:
             return original(req)
         return ocx.handle(req, ctx)

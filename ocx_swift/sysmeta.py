@@ -161,6 +161,22 @@ def decode_content_type(content_type):
     return _split_params(content_type)[0]
 
 
+def exchange_content_type(content_type):
+    """A landlord's stored Content-Type as the exchange's object index
+    records it: ``swift_*`` parameters (``swift_bytes`` of an SLO) back
+    under their names, the split listing parameters dropped."""
+    if content_type is None:
+        return None
+    parts = content_type.split(';')
+    kept = [parts[0]]
+    for part in parts[1:]:
+        key = part.strip().partition('=')[0]
+        if key in (ETAG_PARAM, NAME_PARAM):
+            continue
+        kept.append(_rename_param(part, False))
+    return ';'.join(kept)
+
+
 def stored_swift_bytes(content_type):
     """The ``swift_bytes`` a landlord's stored Content-Type carries, or
     None."""

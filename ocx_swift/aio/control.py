@@ -80,7 +80,7 @@ def start(root, n_clusters=None, n_landlords=None, port=None,
         parts = [Cluster(layout, c, updater_interval, landlord=exchange)
                  for c in layout.clusters]
         if exchange:
-            parts.append(Exchange(layout))
+            parts.append(Exchange(layout, updater_interval))
         services = [s for part in parts for s in part.services()]
         _check_ports(layout, exchange)
         for part in parts:
@@ -267,7 +267,7 @@ def _check_same(saved, n_clusters, n_landlords, port, storage_choice):
 def _check_ports(layout, exchange):
     wanted = layout.all_ports()
     if not exchange:
-        wanted = wanted[2:]
+        wanted = wanted[layout_mod.EXCHANGE_PORTS:]
     busy = ports.busy_ports(wanted)
     if busy:
         raise AioError('port(s) in use on %s: %s' % (

@@ -14,12 +14,18 @@
 
 """The OCX proxy of an ``ocx-aio`` set: files and processes.
 
-It lives in ``<DIR>/exchange/``: its own ``swift.conf``, placeholder Swift
-rings (see :data:`~ocx_swift.aio.rings.PLACEHOLDER_PORT`), a proxy-server
+It lives in ``<DIR>/exchange/``: its own ``swift.conf``, a proxy-server
 config whose pipeline runs ``ocx``, the cluster config ``ocx-clusters.conf``
 (mode 0600: it holds the exchange's keys) and the OCX ring. It has its own
 memcached: info-cache keys carry no cluster name, so a cache shared with a
 landlord would mix their answers.
+
+Its **metadata tier** is an account server and a container server of its
+own (devices under ``<storage>/exchange``), on the exchange's account and
+container rings, with a container-updater for account stats: accounts,
+containers and the object index live there, never on a landlord. The
+object rings point nowhere (see :data:`~ocx_swift.aio.rings.PLACEHOLDER_PORT`):
+objects go to landlords through ``ocx``.
 """
 
 import base64
@@ -27,6 +33,7 @@ import os
 
 from ocx_swift.aio import conf, layout as layout_mod, probe, rings
 from ocx_swift.aio.cluster import launcher_argv, memcached_service, write_conf
+from ocx_swift.aio.ports import LOOPBACK
 from ocx_swift.aio.procs import Service
 
 CLUSTER_CONF = 'ocx-clusters.conf'
@@ -43,11 +50,15 @@ class Exchange(object):
     """The files and services of the OCX proxy.
 
     :param layout: the set's :class:`~ocx_swift.aio.layout.Layout`
+    :param updater_interval: seconds between container-updater sweeps of
+        the metadata tier (account stats); 0 runs none
     """
 
-    def __init__(self, layout):
+    def __init__(self, layout, updater_interval=0):
         self.layout = layout
+        self.updater_interval = updater_interval
         self.swift_dir = layout.path('exchange')
+        self.devices = layout.devices('exchange')
         self.conf_path = os.path.join(self.swift_dir, 'proxy-server.conf')
         self.cluster_conf_path = os.path.join(self.swift_dir, CLUSTER_CONF)
         self.ring_path = os.path.join(self.swift_dir, RING)
@@ -67,10 +78,22 @@ class Exchange(object):
             layout_mod.write_private(path, secret + '\n')
             return secret
 
-    def write_files(self):
-        """Write configs, placeholder rings and (once) the OCX ring."""
+    def meta_ports(self):
         ex = self.layout.exchange
+        return {'account': ex.account_port, 'container': ex.container_port}
+
+    def meta_conf_path(self, server):
+        return os.path.join(self.swift_dir, '%s-server.conf' % server)
+
+    def write_files(self):
+        """Write configs, rings and (once) the OCX ring."""
+        ex = self.layout.exchange
+        os.makedirs(os.path.join(self.devices, rings.DEVICE), exist_ok=True)
         os.makedirs(self.swift_dir, exist_ok=True)
+        for server, port in self.meta_ports().items():
+            write_conf(self.meta_conf_path(server), conf.storage_server_conf(
+                server, self.swift_dir, port, self.devices,
+                'exchange-%s' % server, self.updater_interval))
         write_conf(os.path.join(self.swift_dir, 'swift.conf'),
                    conf.swift_conf(ex.hash_prefix, ex.hash_suffix,
                                    policies=[p for p, _o in self.policies]))
@@ -83,7 +106,8 @@ class Exchange(object):
                 self.cluster_conf_path, self.ring_path,
                 self.policy_conf_path, self.split_root_secret()),
                 conf.s3location_filter(self.policy_conf_path)]))
-        rings.write_placeholder_rings(self.swift_dir, len(self.policies))
+        rings.write_exchange_rings(self.swift_dir, len(self.policies),
+                                   self.meta_ports())
         rings.write_ocx_ring(self.builder_path, self.ring_path,
                              self.layout.clusters)
 
@@ -95,8 +119,20 @@ class Exchange(object):
     def services(self):
         """The processes to start, memcached first."""
         ex = self.layout.exchange
-        return [
-            memcached_service('exchange-memcached', ex.memcache_port),
+        found = [memcached_service('exchange-memcached', ex.memcache_port)]
+        for server, port in self.meta_ports().items():
+            found.append(Service(
+                'exchange-%s' % server,
+                launcher_argv(self.swift_dir, '%s-server' % server,
+                              self.meta_conf_path(server)),
+                probe.healthcheck('http://%s:%d/healthcheck' % (
+                    LOOPBACK, port))))
+        if self.updater_interval > 0:
+            found.append(Service(
+                'exchange-container-updater',
+                launcher_argv(self.swift_dir, 'container-updater',
+                              self.meta_conf_path('container')), None))
+        return found + [
             Service('exchange-proxy',
                     launcher_argv(self.swift_dir, 'proxy-server',
                                   self.conf_path),

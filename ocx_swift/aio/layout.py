@@ -31,6 +31,8 @@ from ocx_swift.aio.conf import example_policies
 LAYOUT_FILE = 'aio.json'
 ENV_FILE = 'ocx-aio.env'
 LAYOUT_VERSION = 1
+#: how many of :meth:`Layout.all_ports` are the exchange's
+EXCHANGE_PORTS = 4
 # ports per cluster, in this order
 CLUSTER_SERVICES = ('proxy', 'account', 'container', 'object', 'memcache')
 
@@ -57,11 +59,14 @@ class ClusterLayout:
 
 @dataclasses.dataclass(frozen=True)
 class ExchangeLayout:
-    """The OCX proxy: its port, memcached port and hash settings."""
+    """The OCX proxy: its port, memcached port and hash settings, and the
+    ports of its metadata tier (its own account and container servers)."""
     port: int
     memcache_port: int
     hash_prefix: str
     hash_suffix: str
+    account_port: int = 0
+    container_port: int = 0
 
     @property
     def url(self):
@@ -92,10 +97,12 @@ class Layout:
         if n_clusters < 1 or n_landlords < 1:
             raise ValueError('need at least one cluster and one landlord')
         per = len(CLUSTER_SERVICES)
-        free = ports.free_ports(n_clusters * per + 2)
+        free = ports.free_ports(n_clusters * per + 4)
         if port is None:
             port = free.pop()
-        exchange = ExchangeLayout(port, free.pop(), _salt(), _salt())
+        exchange = ExchangeLayout(port, free.pop(), _salt(), _salt(),
+                                  account_port=free.pop(),
+                                  container_port=free.pop())
         clusters = tuple(
             ClusterLayout(
                 name='c%d' % (i + 1),
@@ -143,7 +150,10 @@ class Layout:
         return os.path.join(self.storage, cluster_name)
 
     def all_ports(self):
-        found = [self.exchange.port, self.exchange.memcache_port]
+        """Every port of the set, the exchange's :data:`EXCHANGE_PORTS`
+        first."""
+        found = [self.exchange.port, self.exchange.memcache_port,
+                 self.exchange.account_port, self.exchange.container_port]
         for cluster in self.clusters:
             found.extend(cluster.ports.values())
         return found
@@ -159,7 +169,16 @@ class Layout:
             raise ValueError('unknown ocx-aio layout version')
         data['exchange'] = ExchangeLayout(**data['exchange'])
         data['clusters'] = tuple(ClusterLayout(**c) for c in data['clusters'])
-        return cls(**data)
+        layout = cls(**data)
+        if not layout.exchange.account_port:
+            # a set saved before the exchange had a metadata tier
+            used = set(layout.all_ports())
+            account, container = [p for p in ports.free_ports(
+                len(used) + 2) if p not in used][:2]
+            layout = dataclasses.replace(layout, exchange=dataclasses.replace(
+                layout.exchange, account_port=account,
+                container_port=container))
+        return layout
 
     def save(self):
         write_private(self.path(LAYOUT_FILE), self.to_json() + '\n')

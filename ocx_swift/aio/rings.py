@@ -74,6 +74,18 @@ def write_placeholder_rings(swift_dir, n_policies=1):
             write_swift_ring(swift_dir, ring_name, PLACEHOLDER_PORT)
 
 
+def write_exchange_rings(swift_dir, n_policies, meta_ports):
+    """The exchange's rings: account and container rings on its metadata
+    tier's servers (rewritten each time: a set's ports never change),
+    object rings (one per storage policy) pointing nowhere.
+
+    :param meta_ports: dict ``account``/``container`` -> server port
+    """
+    for ring_name, port in meta_ports.items():
+        write_swift_ring(swift_dir, ring_name, port)
+    write_placeholder_rings(swift_dir, n_policies)
+
+
 def write_ocx_ring(builder_path, ring_path, clusters):
     """Build the exchange's cluster ring unless its builder already exists.
 

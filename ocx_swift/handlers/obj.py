@@ -17,21 +17,33 @@
 =========  ==============================================================
 verb       what the exchange does
 =========  ==============================================================
-GET, HEAD  asks the object's primary cluster; Range, conditional headers
-           and query parameters go along, the answer (status, headers,
-           body) streams back unchanged but for hop-by-hop headers
+GET, HEAD  looks the object up in the object index (404 when it holds no
+           row), then asks the copies of the placement in turn; a copy
+           is served only when its state tag verifies, its timestamp is
+           the index's and (whole-object GET) its bytes hash to the
+           index's MD5 (see :mod:`ocx_swift.storage.copies`); a copy
+           that fails is logged with its landlord and the next is tried.
+           Range and conditional headers go along.
 PUT        checks names, metadata and size as Swift does, then streams
-           the body to the primary cluster (chunked when the client sent
-           it chunked); the cluster verifies a client ``ETag``
-POST       metadata update on the primary cluster
-DELETE     delete on the primary cluster
+           the body, with a state tag stamped with the exchange's
+           timestamp, to every copy of the placement (chunked when the
+           client sent it chunked), hashing it on the way; once every
+           copy is stored, writes the object's row into the index
+POST       checks each copy's state, sends the new metadata with a new
+           tag, then updates the row's timestamp and content type
+DELETE     marks the row deleted in the index, then deletes the copies
+           (a copy a landlord keeps is never served again)
 =========  ==============================================================
+
+The container must exist in the exchange's metadata tier (404 else), and
+its policy must be one this exchange knows (503 else, never the default).
 
 COPY and ``X-Copy-From`` never reach here as such: Swift's ``copy``
 middleware, left of ``ocx``, turns them into a GET and a PUT that are each
 placed on their own.
 """
 
+import hashlib
 import mimetypes
 import os
 import time
@@ -45,16 +57,24 @@ from swift.common.request_helpers import resolve_etag_is_at_header
 from swift.common.utils import close_if_possible
 from swift.common.exceptions import ChunkReadTimeout
 from swift.common.swob import HTTPBadRequest, HTTPClientDisconnect, \
-    HTTPRequestTimeout, HTTPServiceUnavailable, wsgi_quote, wsgi_to_str
+    HTTPNotFound, HTTPRequestTimeout, HTTPServiceUnavailable, Response, \
+    wsgi_quote, wsgi_to_str
 from swift.common.utils import Timestamp
 from swift.proxy.controllers.obj import check_content_type
 
 from ocx_swift.client import CHUNK_SIZE
-from ocx_swift.exceptions import ClusterUnavailable, PlacementError
-from ocx_swift.handlers.base import BaseContext, ok, response_from_parts, \
-    split_results, unavailable
+from ocx_swift.exceptions import ClusterUnavailable, IndexUnavailable, \
+    PlacementError, PolicyUnverifiable
+from ocx_swift.handlers.base import BackendBody, BaseContext, ok, \
+    response_from_parts, split_results, unavailable
 from ocx_swift.handlers.upload import ParallelUpload
-from ocx_swift.sysmeta import POLICY_SYSMETA, decode_headers, \
+from ocx_swift.storage.copies import KIND_COPY, VERIFY_BEFORE_BYTES, \
+    CheckedBody, CopyMismatch, check_fresh, read_checked, sign_headers, \
+    state_path, verify_answer
+from ocx_swift.storage.index import apply_overrides, row_etag
+from ocx_swift.storage.policy import policy_index, resolve_policy
+from ocx_swift.storage.state import StateError
+from ocx_swift.sysmeta import decode_headers, exchange_content_type, \
     reserved_items, stored_swift_bytes
 
 
@@ -101,49 +121,88 @@ class ObjectContext(BaseContext):
     allowed_methods = ('GET', 'HEAD', 'PUT', 'POST', 'DELETE')
     server_type = 'object'
 
+    #: how a landlord stores this kind of object (bound into its tag)
+    kind = KIND_COPY
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.policy = None
+        #: the container's Swift storage policy index (the index's rows)
+        self.policy_index = None
         #: the (WSGI string) name landlords store the object under
         self.backend_obj = self.obj
+        #: the native-string path object state tags bind to
+        self.state_path = state_path(self.account, self.container,
+                                     self.obj)
 
     def handle(self):
         if self.req.method not in self.allowed_methods:
             return super().handle()
-        self.policy, error = self.container_policy()
-        if error:
-            return error
+        info = self.container_info()
+        if info.get('status') == 404:
+            acl = 'read_acl' if self.req.method in ('GET', 'HEAD') \
+                else 'write_acl'
+            return self.authorize(acl) or HTTPNotFound(request=self.req)
         try:
+            self.policy = resolve_policy(info, self.ocx.policies)
+            self.policy_index = policy_index(info)
             if self.policy.is_split:
                 # imported here: split imports this module
                 from ocx_swift.handlers.split import SplitObjectContext
-                return SplitObjectContext(
+                ctx = SplitObjectContext(
                     self.ocx, self.req, self.account, self.container,
-                    self.obj, self.policy).handle()
-            return super().handle()
-        except PlacementError as err:
+                    self.obj, self.policy)
+                ctx.policy_index = self.policy_index
+                return ctx.handle_verb()
+            return self.handle_verb()
+        except (PlacementError, PolicyUnverifiable, IndexUnavailable) as err:
             return HTTPServiceUnavailable(request=self.req, body=str(err),
                                           content_type='text/plain')
 
-    def container_policy(self):
-        """The container's policy, and None; or None and an error.
+    def handle_verb(self):
+        return super().handle()
 
-        With one policy the container need not be asked. A container
-        created before its policy was stamped takes the default.
+    # -- the object index -----------------------------------------------
+
+    def lookup(self):
+        """The object's index row, or None.
+
+        :raises IndexUnavailable: when the metadata tier did not answer
         """
-        policies = self.ocx.policies
-        if len(policies) == 1:
-            return policies.default, None
-        name = self.container_info().get('sysmeta', {}).get(POLICY_SYSMETA)
-        if not name:
-            return policies.default, None
-        policy = policies.get(name)
-        if policy is None:
-            return None, HTTPServiceUnavailable(
-                request=self.req, content_type='text/plain',
-                body='container policy %r is not configured on this '
-                'exchange' % name)
-        return policy, None
+        return self.ocx.index.lookup(self.account, self.container, self.obj)
+
+    def record(self, timestamp, size, md5, content_type=None,
+               etag=None):
+        """Write the object's row (after a PUT or POST).
+
+        :param content_type: the exchange-side Content-Type (default the
+            request's)
+        :param etag: the row's full ``x-etag`` (default from ``md5`` and
+            the request's override)
+        :raises IndexUnavailable: when the metadata tier did not take it
+        """
+        update = {'x-timestamp': timestamp.internal, 'x-size': str(size),
+                  'x-content-type': content_type or
+                  self.req.headers.get('Content-Type',
+                                       'application/octet-stream'),
+                  'x-etag': etag or row_etag(md5)}
+        if etag is None:
+            apply_overrides(update, self.req.headers.items())
+            if update['x-etag'] != row_etag(md5):
+                update['x-etag'] = row_etag(md5, update['x-etag'])
+        self.ocx.index.record_put(self.account, self.container, self.obj,
+                                  update, self.policy_index)
+
+    def tampered(self, client, reason):
+        """Log (and count) a landlord answer the exchange refused."""
+        self.logger.warning('landlord %s (cluster %s) returned a bad copy '
+                            'of %s: %s', client.conf.landlord, client.name,
+                            wsgi_quote(self.backend_path), reason)
+        increment = getattr(self.logger, 'increment', None)
+        if increment:
+            increment('tampering.%s' % client.name)
+        return ClusterUnavailable(client.name, 'its copy failed '
+                                  'verification: %s' % reason)
 
     # -- placement ------------------------------------------------------
 
@@ -174,58 +233,77 @@ class ObjectContext(BaseContext):
                       if c['name'] not in names]
         return [self.ocx.clients[name] for name in names]
 
-    def primary_client(self):
-        client = self.placement_clients()[0]
-        self.note_cluster(client.name)
-        return client
-
-    def _send(self, headers=None, body=None, base_headers=None,
-              client=None):
-        """Forward the request to one cluster (the first of the
-        placement by default), without its query string: the landlord
-        only stores (``multipart-manifest``, ``symlink`` and the like are
-        for the middlewares left of ocx)."""
-        client = client or self.primary_client()
-        try:
-            bresp = client.request(
-                self.req.method, self.backend_path,
-                headers=self.backend_headers(headers, base_headers),
-                body=body)
-        except ClusterUnavailable as err:
-            return unavailable(self.req, [err])
-        if bresp.status // 100 == 5:
-            err = ClusterUnavailable(client.name, bresp.reason,
-                                     status=bresp.status,
-                                     trans_id=bresp.trans_id)
-            bresp.close()
-            return unavailable(self.req, [err])
-        return self.passthrough(bresp)
-
     def _read(self):
-        """GET or HEAD from the first cluster of the placement that has
-        the object, then from the previous generation's (a move under
-        way). A 404 only when every one answered 404."""
-        failures, not_found = [], None
+        """GET or HEAD the first copy of the placement (then of the
+        previous ring generation: a move under way) that verifies
+        against the index row; 404 when the index holds none."""
+        row = self.lookup()
+        if row is None:
+            return HTTPNotFound(request=self.req)
+        failures = []
         for client in self.placement_clients(with_previous=True):
-            resp = self._send(client=client)
-            if resp.status_int // 100 == 5:
+            resp = self._read_copy(client, row)
+            if isinstance(resp, ClusterUnavailable):
                 failures.append(resp)
                 continue
-            if resp.status_int == 404:
-                if not_found is None:
-                    not_found = resp
-                else:
-                    close_if_possible(resp.app_iter)
-                continue
-            if not_found is not None:
-                close_if_possible(not_found.app_iter)
+            if resp is None:
+                continue  # not there
             self.note_cluster(client.name)
             return resp
         if failures:
-            if not_found is not None:
-                close_if_possible(not_found.app_iter)
-            return joined_failures(self.req, failures)
-        return not_found
+            return unavailable(self.req, failures)
+        return HTTPNotFound(request=self.req)
+
+    def _read_copy(self, client, row):
+        """One copy's answer as a response, None when the cluster has no
+        copy, or a :class:`ClusterUnavailable` for a failure or a copy
+        that does not verify."""
+        try:
+            bresp = client.request(self.req.method, self.backend_path,
+                                   headers=self.backend_headers())
+        except ClusterUnavailable as err:
+            return err
+        if bresp.status // 100 == 5 or bresp.status == 404:
+            bresp.close()
+            if bresp.status == 404:
+                return None
+            return ClusterUnavailable(client.name, bresp.reason,
+                                      status=bresp.status,
+                                      trans_id=bresp.trans_id)
+        if not ok(bresp.status):
+            return self.passthrough(bresp)  # 304, 412, 416: no bytes
+        try:
+            check_fresh(verify_answer(self.ocx.state_keys, self.state_path,
+                                      self.kind, bresp.header_items()), row)
+        except (StateError, CopyMismatch) as err:
+            bresp.close()
+            return self.tampered(client, err)
+        if self.req.method == 'HEAD' or bresp.status != 200:
+            resp = self.passthrough(bresp)
+        else:
+            resp = self._checked_body(client, bresp, row.md5)
+            if isinstance(resp, ClusterUnavailable):
+                return resp
+        if row.md5:
+            resp.headers['Etag'] = row.md5
+        return resp
+
+    def _checked_body(self, client, bresp, md5):
+        """A whole-object GET whose bytes are checked against the index:
+        small ones before the first byte, larger ones as they stream."""
+        length = bresp.headers.get('Content-Length')
+        if length is not None and length.isdigit() and \
+                int(length) <= VERIFY_BEFORE_BYTES:
+            try:
+                body = read_checked(BackendBody(bresp), md5)
+            except CopyMismatch as err:
+                return self.tampered(client, err)
+            except ClusterUnavailable as err:
+                return err
+            return self.passthrough(bresp, app_iter=[body])
+        return self.passthrough(bresp, app_iter=CheckedBody(
+            BackendBody(bresp), md5,
+            lambda reason: self.tampered(client, reason)))
 
     def handle_GET(self):
         denial = self.authorize('read_acl')
@@ -279,64 +357,84 @@ class ObjectContext(BaseContext):
         return resp
 
     def handle_DELETE(self):
-        """Delete every copy, also where the previous generation placed
-        it (a move under way): 404 only when no cluster had it."""
+        """Mark the object deleted in the index, then delete every copy,
+        also where the previous generation placed it (a move under way).
+        A copy a cluster fails to delete is never served again (the index
+        says deleted) and is logged."""
         denial = self.authorize('write_acl')
         if denial:
             return denial
-        clients = self.placement_clients(with_previous=True)
-        if len(clients) == 1:
-            return self._send(client=clients[0])
-        answers, failures = split_results(self.fan_out(
-            clients, 'DELETE', read_body=True))
-        if failures:
-            return unavailable(self.req, failures)
-        found = [a for a in answers if a[1].status != 404] or answers
-        _client, resp, body = found[0]
-        return response_from_parts(self.req, resp.status_line,
-                                   self.client_headers(resp), body or b'')
+        if self.lookup() is None:
+            return HTTPNotFound(request=self.req)
+        timestamp = Timestamp.now()
+        self.ocx.index.record_delete(self.account, self.container, self.obj,
+                                     timestamp, self.policy_index)
+        self.delete_copies(self.placement_clients(with_previous=True))
+        return Response(request=self.req, status=204, headers={
+            'X-Timestamp': timestamp.internal})
+
+    def delete_copies(self, clients):
+        """DELETE on each cluster (best effort, failures logged)."""
+        for client, resp, _body in self.fan_out(
+                clients, 'DELETE', headers=self.backend_headers(headers=[])):
+            if isinstance(resp, ClusterUnavailable) or resp.status // 100 == 5:
+                self.logger.warning('%s: copy on %s not deleted (the index '
+                                    'says deleted): %s',
+                                    wsgi_quote(self.backend_path),
+                                    client.name, resp)
 
     def handle_POST(self):
         """A POST replaces user metadata on the landlord, where the
-        exchange keeps sysmeta too: read what is kept there and send it
-        along, so sysmeta survives a POST as it does in Swift (transient
-        sysmeta is replaced, as in Swift)."""
+        exchange keeps sysmeta too: read what is kept there (from a copy
+        that verifies) and send it along with a new state tag, so sysmeta
+        survives a POST as it does in Swift (transient sysmeta is
+        replaced, as in Swift); then the index row takes the POST's
+        timestamp (and content type)."""
         denial = self.authorize('write_acl') or self.check_metadata('object')
         if denial:
             return denial
-        clients = self.placement_clients()
-        resp = self._post_all(clients)
-        if resp.status_int == 404:
-            previous = [c for c in self.placement_clients(True)
-                        if c not in clients]
-            if previous:
-                close_if_possible(resp.app_iter)
-                resp = self._post_all(previous)
-        return resp
-
-    def _post_all(self, clients):
-        """POST to each client; the first answer, or a 503 naming any
-        cluster that failed."""
-        answers = [self._post_one(client) for client in clients]
-        failed = [r for r in answers if r.status_int // 100 == 5]
-        if failed:
-            for resp in answers:
-                close_if_possible(resp.app_iter)
-            return joined_failures(self.req, failed)
-        for resp in answers[1:]:
-            close_if_possible(resp.app_iter)
+        row = self.lookup()
+        if row is None:
+            return HTTPNotFound(request=self.req)
+        timestamp = Timestamp.now()
+        clients = [c for c in self.placement_clients(with_previous=True)]
+        answers, failures, content_type = [], [], None
+        for client in clients:
+            resp = self._post_one(client, row, timestamp)
+            if isinstance(resp, ClusterUnavailable):
+                failures.append(resp)
+            elif resp is not None:
+                answers.append(resp)
+                content_type = content_type or resp.stored_type
+        if failures:
+            return unavailable(self.req, failures)
+        if not answers:
+            return HTTPNotFound(request=self.req)
+        self.record(timestamp, row.size, None, etag=row.etag,
+                    content_type=exchange_content_type(content_type))
         return answers[0]
 
-    def _post_one(self, client):
-        self.note_cluster(client.name)
+    def _post_one(self, client, row, timestamp):
+        """POST to one copy: None when the cluster has none, a
+        ClusterUnavailable on failure, else the response (with the
+        Content-Type now stored as ``stored_type``)."""
         try:
             head = client.request('HEAD', self.backend_path,
-                                  headers=self.backend_headers())
+                                  headers=self.backend_headers(headers=[]))
         except ClusterUnavailable as err:
-            return unavailable(self.req, [err])
+            return err
         head.close()
-        if head.status // 100 != 2:
-            return self.passthrough(head, app_iter=[])
+        if head.status == 404:
+            return None
+        if not ok(head.status):
+            return ClusterUnavailable(client.name, head.reason,
+                                      status=head.status,
+                                      trans_id=head.trans_id)
+        try:
+            check_fresh(verify_answer(self.ocx.state_keys, self.state_path,
+                                      self.kind, head.header_items()), row)
+        except (StateError, CopyMismatch) as err:
+            return self.tampered(client, err)
         kept = kept_on_post(head.header_items())
         headers = dict(self.req.headers.items())
         if not headers.get('Content-Type'):
@@ -345,19 +443,45 @@ class ObjectContext(BaseContext):
             headers.pop('Content-Type', None)
         present = {k.lower() for k in headers}
         headers.update((k, v) for k, v in kept if k.lower() not in present)
-        swift_bytes = stored_swift_bytes(head.headers.get('Content-Type', ''))
+        stored_type = head.headers.get('Content-Type', '')
+        swift_bytes = stored_swift_bytes(stored_type)
         if 'content-type' in present and swift_bytes is not None:
             # a new content type keeps an SLO's listing size, as Swift's
             # object server keeps swift_bytes
             headers['Content-Type'] = self.req.headers['Content-Type'] + \
                 ';swift_bytes=%s' % swift_bytes
-        resp = self._send(base_headers=headers.items(), client=client)
+        out = self.backend_headers(headers=headers.items())
+        if 'content-type' not in present:
+            out['Content-Type'] = stored_type
+        sign_headers(self.ocx.state_keys, self.state_path, self.kind,
+                     timestamp, out)
+        resp = self._send_to(client, out)
         if 200 <= resp.status_int < 300:
             # Swift's object server answers a POST with the object's
             # sysmeta (symlink answers 307 from it)
             resp.headers.update((k, v) for k, v in kept
                                 if k.lower().startswith('x-object-sysmeta-'))
+        elif resp.status_int // 100 == 5:
+            return ClusterUnavailable(client.name, 'POST failed',
+                                      status=resp.status_int)
+        resp.stored_type = out['Content-Type']
         return resp
+
+    def _send_to(self, client, headers, body=None):
+        """The request, with exactly these landlord headers, to one
+        cluster; a swob response (a 503 on failure)."""
+        try:
+            bresp = client.request(self.req.method, self.backend_path,
+                                   headers=headers, body=body)
+        except ClusterUnavailable as err:
+            return unavailable(self.req, [err])
+        if bresp.status // 100 == 5:
+            err = ClusterUnavailable(client.name, bresp.reason,
+                                     status=bresp.status,
+                                     trans_id=bresp.trans_id)
+            bresp.close()
+            return unavailable(self.req, [err])
+        return self.passthrough(bresp)
 
     def handle_PUT(self):
         return self.check_put() or self.store()
@@ -375,34 +499,33 @@ class ObjectContext(BaseContext):
         return self._check_creation()
 
     def store(self):
-        """Stream the checked PUT to the placement."""
-        req = self.req
-        extra = {}
-        if req.content_length is not None:
-            extra['Content-Length'] = str(req.content_length)
-        clients = self.placement_clients()
-        if len(clients) > 1:
-            return self._put_copies(clients, extra)
-        try:
-            return self._send(extra, self._client_body(), client=clients[0])
-        except ClientReadError as err:
-            return err.response
-
-    def _put_copies(self, clients, extra):
-        """Stream the body to every cluster of the placement at once.
+        """Stream the checked PUT, with its state tag, to every copy of
+        the placement at once, hashing it; then write the index row.
 
         Success only when every copy is stored (there is no replicator
         to make up a missing one later); otherwise the copies that were
         stored are deleted again and the answer names what failed.
         """
+        req = self.req
+        extra = {}
+        if req.content_length is not None:
+            extra['Content-Length'] = str(req.content_length)
+        clients = self.placement_clients()
+        self.timestamp = Timestamp.now()
         self.write_id = os.urandom(16)
-        extra = dict(extra, **{WRITE_ID_SYSMETA: self.write_id.hex()})
-        headers = self.backend_headers(extra)
+        if len(clients) > 1:
+            extra[WRITE_ID_SYSMETA] = self.write_id.hex()
+        headers = sign_headers(self.ocx.state_keys, self.state_path,
+                               self.kind, self.timestamp,
+                               self.backend_headers(extra))
         upload = ParallelUpload(
             [(c, self.backend_path, headers) for c in clients],
             self.ocx.timeouts.node)
+        hasher, size = hashlib.md5(usedforsecurity=False), 0
         try:
             for chunk in self._client_body():
+                hasher.update(chunk)
+                size += len(chunk)
                 upload.send_all(chunk)
                 if upload.failed:
                     break
@@ -414,13 +537,20 @@ class ObjectContext(BaseContext):
             results = upload.results()
         else:
             results = upload.finish()
-        return self.settle_put(results)
+        resp = self.settle_put(results, hasher.hexdigest())
+        if ok(resp.status_int):
+            self.record(self.timestamp, size, hasher.hexdigest())
+            resp.headers['Etag'] = hasher.hexdigest()
+        return resp
 
-    def settle_put(self, results):
+    def settle_put(self, results, md5=None):
         """The client's answer to a PUT stored on several clusters.
 
         :param results: ``(client, BackendResponse or ClusterUnavailable)``
+        :param md5: the MD5 of what the client sent: a cluster that says
+            it stored other bytes counts as failed
         """
+        results = [(c, self._check_stored(c, r, md5)) for c, r in results]
         stored = [(c, r) for c, r in results
                   if not isinstance(r, ClusterUnavailable) and ok(r.status)]
         if len(stored) == len(results):
@@ -437,6 +567,16 @@ class ObjectContext(BaseContext):
         refused = next(r for _c, r in results if not ok(r.status))
         return response_from_parts(self.req, refused.status_line,
                                    self.client_headers(refused))
+
+    def _check_stored(self, client, result, md5):
+        if md5 is None or isinstance(result, ClusterUnavailable) or \
+                not ok(result.status):
+            return result
+        etag = (result.headers.get('Etag') or '').strip('"')
+        if etag != md5:
+            return self.tampered(client, 'stored bytes with MD5 %s, the '
+                                 'client sent %s' % (etag, md5))
+        return result
 
     def after_failed_put(self, clients):
         """A cluster that timed out may store its part of the failed PUT

@@ -44,10 +44,15 @@ DELETE     deletes every share (also where the previous ring generation
 
 Each share carries ``X-Object-Sysmeta-Ocx-Split`` (stored as reserved
 metadata, see :mod:`ocx_swift.sysmeta`): scheme, n, k, segment size, the
-object's size and ETag, the share index, the PUT's random object id and a
-tag over all of them under a key derived from the root secret, the
-object's name and its object id. A landlord that changes any of it, or
-serves another object's or another version's share, fails the tag.
+object's size, its ETag *sealed* (no landlord learns the MD5 of the
+plaintext), the share index, the PUT's random object id and a tag over
+all of them under a key derived from the root secret, the object's name
+and its object id. Every share also carries the exchange's state tag
+(:mod:`ocx_swift.storage.copies`, kind ``share``) over its content type
+and all its metadata, with the write's exchange timestamp: only shares
+whose tag verifies and whose timestamp is the object index's are read.
+A landlord that changes any of it (adds a symlink or DLO marker, say),
+or serves another object's or another version's share, is ignored.
 
 Errors: 503 when fewer than k shares can be read (the body names the
 clusters and why: down, or a share failing its tag), 404 when no cluster
@@ -73,8 +78,11 @@ from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys, mac, open_name, \
     opaque_name, seal_name
+from ocx_swift.storage.copies import KIND_SHARE, check_fresh, \
+    sign_headers, verify_answer
+from ocx_swift.storage.state import StateError, seal
 from ocx_swift.sysmeta import LISTING_PARAMS, encode_content_type, \
-    listing_content_type
+    exchange_content_type, listing_content_type
 
 SPLIT_SYSMETA = 'X-Object-Sysmeta-Ocx-Split'
 HEADER_VERSION = '1'
@@ -160,15 +168,18 @@ def written_by(value):
 
 
 class Share(object):
-    """One share found on a cluster."""
+    """One share found on a cluster.
 
-    def __init__(self, client, header, headers, raw_content_type):
+    :param timestamp: the exchange timestamp its verified state carries
+    """
+
+    def __init__(self, client, header, headers, raw_content_type,
+                 timestamp):
         self.client = client
         self.header = header
         self.headers = headers  # decoded response headers, list of pairs
         self.raw_content_type = raw_content_type
-        self.timestamp = Timestamp(dict(
-            (k.lower(), v) for k, v in headers).get('x-timestamp', 0))
+        self.timestamp = timestamp
 
 
 class SplitObjectContext(ObjectContext):
@@ -198,8 +209,7 @@ class SplitObjectContext(ObjectContext):
         return [self.stored_name(i) for i in sorted(self.ocx.split_secrets)
                 if i != self.ocx.active_secret_id]
 
-    def handle(self):
-        return super(ObjectContext, self).handle()
+    kind = KIND_SHARE
 
     def keys(self, object_id, secret_id=None):
         """The object's keys under a configured secret (the active one by
@@ -219,17 +229,25 @@ class SplitObjectContext(ObjectContext):
         for name in [k for k in out if k.lower() == 'content-type']:
             del out[name]
         out['Content-Type'] = content_type
-        return out
+        return sign_headers(self.ocx.state_keys, self.state_path, self.kind,
+                            self.timestamp, out)
 
-    def content_type(self, size, etag, base=None):
+    def content_type(self, size, base=None):
+        """A share's stored Content-Type: the client's, its size (as an
+        SLO's ``swift_bytes``) and, for hidden names, the sealed name; no
+        ETag (landlords must not learn the plaintext's MD5)."""
         token = None
         if self.policy.hide_names:
             token = seal_name(self.ocx.split_root_secret, *self.names)
-        override = self.req.headers.get(
-            'X-Object-Sysmeta-Container-Update-Override-Etag')
         return listing_content_type(
-            base or self.req.headers['Content-Type'], size,
-            override or etag or '', token)
+            base or self.req.headers['Content-Type'], size, None, token)
+
+    def sealed_etag(self, md5):
+        """The MD5 of the plaintext as share headers keep it: sealed."""
+        if md5 is None:
+            return None
+        return seal(self.ocx.state_keys, self.state_path, 'etag',
+                    md5.encode('ascii'))
 
     # -- PUT ------------------------------------------------------------
 
@@ -237,6 +255,7 @@ class SplitObjectContext(ObjectContext):
         req = self.req
         size = req.content_length
         client_etag = normalize_etag(req.headers.get('Etag')) or None
+        self.timestamp = Timestamp.now()
         object_id = os.urandom(16)
         self.write_id = object_id
         keys = self.keys(object_id)
@@ -246,14 +265,15 @@ class SplitObjectContext(ObjectContext):
         for index, client in enumerate(clients):
             header = ShareHeader(self.stored_scheme, self.codec.n,
                                  self.codec.k, self.codec.segment_size,
-                                 size, client_etag, index, object_id,
+                                 size, self.sealed_etag(client_etag), index,
+                                 object_id,
                                  secret_id=self.ocx.active_secret_id)
             if not pending:
                 header.seal(keys.mac_key)
             extra = {} if size is None else {
                 'Content-Length': str(self.codec.share_size(size))}
             headers.append(self.share_headers(
-                header, extra, self.content_type(size, client_etag)))
+                header, extra, self.content_type(size)))
         upload = ParallelUpload(
             [(c, self.backend_path, h) for c, h in zip(clients, headers)],
             self.ocx.timeouts.node)
@@ -276,6 +296,7 @@ class SplitObjectContext(ObjectContext):
             error = self._complete(clients, keys, object_id, total, md5)
             if error:
                 return error
+        self.record(self.timestamp, total, md5)
         resp.headers['Etag'] = md5
         resp.headers.pop('Content-Length', None)
         resp.headers['Content-Length'] = '0'
@@ -316,13 +337,14 @@ class SplitObjectContext(ObjectContext):
         """Write the final header of shares uploaded before their size or
         ETag was known (a chunked PUT without ETag)."""
         header = ShareHeader(self.stored_scheme, self.codec.n, self.codec.k,
-                             self.codec.segment_size, size, md5, 0,
+                             self.codec.segment_size, size,
+                             self.sealed_etag(md5), 0,
                              object_id, secret_id=self.ocx.active_secret_id)
         failures = []
         for index, client in enumerate(clients):
             headers = self.share_headers(
                 header.for_index(index, keys.mac_key), {},
-                self.content_type(size, md5))
+                self.content_type(size))
             for name in ('If-None-Match', 'Transfer-Encoding'):
                 headers.pop(name, None)
             try:
@@ -342,27 +364,28 @@ class SplitObjectContext(ObjectContext):
 
     # -- finding the shares ---------------------------------------------
 
-    def locate(self):
-        """Find the object's shares: under its name as the active secret
-        stores it, then (hidden names) as earlier secrets did.
+    def locate(self, row):
+        """Find the object's shares of the version the index row names:
+        under its name as the active secret stores it, then (hidden
+        names) as earlier secrets did.
 
         :returns: ``(shares, None)`` or ``(None, error response)``
         """
-        shares, error = self._locate()
+        shares, error = self._locate(row)
         if error is None or error.status_int != 404:
             return shares, error
         current = self.backend_obj
         for name in self.other_names():
             self.backend_obj = name
-            found, other_error = self._locate()
+            found, other_error = self._locate(row)
             if other_error is None or other_error.status_int != 404:
                 return found, other_error
         self.backend_obj = current
         return shares, error
 
-    def _locate(self):
-        """HEAD every cluster that may hold a share; pick the newest
-        version enough valid shares agree on.
+    def _locate(self, row):
+        """HEAD every cluster that may hold a share; pick the version of
+        the index row that enough valid shares agree on.
 
         :returns: ``(shares, None)`` with shares a dict index -> Share of
             that version, or ``(None, error response)``
@@ -380,16 +403,20 @@ class SplitObjectContext(ObjectContext):
                 continue
             share = self._valid_share(client, resp)
             if share is None:
-                failures.append(ClusterUnavailable(
-                    client.name, 'its share failed authentication'))
+                failures.append(self.tampered(
+                    client, 'its share failed authentication'))
+                continue
+            try:
+                check_fresh(share.timestamp, row)
+            except Exception as err:
+                failures.append(self.tampered(client, err))
                 continue
             versions.setdefault(share.header.object_id, {}).setdefault(
                 share.header.index, share)
         readable = [v for v in versions.values()
                     if len(v) >= self.policy.read_quorum]
         if readable:
-            return max(readable, key=lambda v: max(
-                s.timestamp for s in v.values())), None
+            return readable[0], None
         if refused and not failures and not versions:
             client, resp = refused[0]
             return None, response_from_parts(
@@ -431,8 +458,13 @@ class SplitObjectContext(ObjectContext):
             return None
         if stored is not None and stored != codec.share_size(header.size):
             return None  # truncated or padded by the landlord
+        try:
+            timestamp = verify_answer(self.ocx.state_keys, self.state_path,
+                                      self.kind, resp.header_items())
+        except StateError:
+            return None
         return Share(client, header, headers,
-                     resp.headers.get('Content-Type', ''))
+                     resp.headers.get('Content-Type', ''), timestamp)
 
     @property
     def stored_scheme(self):
@@ -465,10 +497,13 @@ class SplitObjectContext(ObjectContext):
         denial = self.authorize('read_acl')
         if denial:
             return denial
-        shares, error = self.locate()
+        row = self.lookup()
+        if row is None:
+            return HTTPNotFound(request=self.req)
+        shares, error = self.locate(row)
         if error:
             return error
-        newest = max(shares.values(), key=lambda s: s.timestamp)
+        newest = next(iter(shares.values()))
         header = newest.header
         reader = None
         if self.req.method == 'GET':
@@ -480,7 +515,8 @@ class SplitObjectContext(ObjectContext):
         resp.headers.update((k, v) for k, v in newest.headers
                             if k.lower() not in SHARE_HEADERS)
         resp.headers['Content-Length'] = str(header.size)
-        resp.headers['Etag'] = header.etag
+        resp.headers['Etag'] = row.md5 or ''
+
         resp.headers['Accept-Ranges'] = 'bytes'
         if 'X-Backend-Etag-Is-At' in self.req.headers:
             resp._conditional_etag = resolve_etag_is_at_header(
@@ -505,11 +541,15 @@ class SplitObjectContext(ObjectContext):
         denial = self.authorize('write_acl') or self.check_metadata('object')
         if denial:
             return denial
-        shares, error = self.locate()
+        row = self.lookup()
+        if row is None:
+            return HTTPNotFound(request=self.req)
+        shares, error = self.locate(row)
         if error:
             return error
+        self.timestamp = Timestamp.now()
         new_type = self.req.headers.get('Content-Type')
-        failures, answer = [], None
+        failures, answer, stored_type = [], None, None
         for share in shares.values():
             headers = dict(self.req.headers.items())
             headers.pop('Content-Type', None)
@@ -521,8 +561,10 @@ class SplitObjectContext(ObjectContext):
                             k.lower() == 'x-static-large-object'))
             headers[SPLIT_SYSMETA] = share.header.to_value()
             out = self.backend_headers(None, headers.items())
-            out['Content-Type'] = restyle_content_type(
+            out['Content-Type'] = stored_type = restyle_content_type(
                 share.raw_content_type, new_type)
+            sign_headers(self.ocx.state_keys, self.state_path, self.kind,
+                         self.timestamp, out)
             try:
                 resp = share.client.request('POST', self.backend_path,
                                             headers=out)
@@ -541,6 +583,8 @@ class SplitObjectContext(ObjectContext):
         resp = response_from_parts(self.req, answer.status_line,
                                    self.client_headers(answer))
         if ok(resp.status_int):
+            self.record(self.timestamp, row.size, None, etag=row.etag,
+                        content_type=exchange_content_type(stored_type))
             # as Swift's object server: a POST answers with the object's
             # sysmeta (symlink answers 307 from it)
             share = next(iter(shares.values()))
@@ -551,26 +595,23 @@ class SplitObjectContext(ObjectContext):
         return resp
 
     def handle_DELETE(self):
+        """Mark the object deleted in the index, then delete every share
+        (under every name it may be stored as; failures logged)."""
         denial = self.authorize('write_acl')
         if denial:
             return denial
-        found, failures = [], []
+        if self.lookup() is None:
+            return HTTPNotFound(request=self.req)
+        timestamp = Timestamp.now()
+        self.ocx.index.record_delete(self.account, self.container, self.obj,
+                                     timestamp, self.policy_index)
         current = self.backend_obj
         for name in [current] + self.other_names():
             self.backend_obj = name
-            answers, failed = split_results(self.fan_out(
-                self.placement_clients(with_previous=True), 'DELETE',
-                headers=self.backend_headers(headers=[]), read_body=True))
-            failures += failed
-            found += [a for a in answers if a[1].status != 404]
+            self.delete_copies(self.placement_clients(with_previous=True))
         self.backend_obj = current
-        if failures:
-            return unavailable(self.req, failures)
-        if not found:
-            return HTTPNotFound(request=self.req)
-        _client, resp, body = found[0]
-        return response_from_parts(self.req, resp.status_line,
-                                   self.client_headers(resp), body or b'')
+        return Response(request=self.req, status=204, headers={
+            'X-Timestamp': timestamp.internal})
 
 
 def restyle_content_type(stored, new_base):

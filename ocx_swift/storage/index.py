@@ -1,0 +1,224 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The object index: one row per object in the exchange's metadata tier.
+
+The exchange's own container servers (on its container ring, see
+``ocx-aio`` and README's deployment section) hold a row for every object
+a tenant wrote, exactly as a Swift object server would have sent it in a
+container update: the real name, the size and MD5 of the stored bytes,
+the content type (``swift_bytes`` and the container-update overrides of
+SLO, symlinks and s3api applied by the container server as in Swift), and
+the exchange's timestamps (``X-Timestamp`` of the write, ``X-Meta-Timestamp``
+of the last POST). Listings, counts and object existence come from it;
+landlords hold only data. A copy or share a landlord returns must carry
+the same timestamp (authenticated, :mod:`ocx_swift.storage.state`) as the
+object's row, so a landlord cannot replay an older version or resurrect a
+deleted one.
+
+Rows are written to every node of the container's partition, as Swift's
+object servers do, and a write counts when a majority took it (one node of
+a one-replica ring). Lookups ask the nodes in turn until one answers.
+
+Names here are WSGI strings (as in the request path); rows are read back
+as native strings from JSON.
+"""
+
+from swift.common.concurrency import GreenPile
+from swift.common.direct_client import ClientException, \
+    direct_delete_container_object, direct_get_container, \
+    direct_put_container_object
+from swift.common.exceptions import ConnectionTimeout
+from swift.common.swob import wsgi_to_str
+from swift.common.utils import Timestamp, quorum_size
+from eventlet import Timeout
+
+from ocx_swift.exceptions import IndexUnavailable
+
+#: the parameter of a row's ``hash`` holding the MD5 of the stored bytes
+#: (after any override etag's own parameters); listings never show it
+MD5_PARAM = 'ocx_md5'
+
+#: the container-update override headers Swift's object server applies
+#: (``x-object-sysmeta-...`` wins over ``x-backend-...``)
+OVERRIDE_PREFIXES = ('x-backend-container-update-override-',
+                     'x-object-sysmeta-container-update-override-')
+
+
+def apply_overrides(update, headers):
+    """Apply container-update overrides of ``headers`` to ``update``, as
+    Swift's ``ObjectController._check_container_override``.
+
+    :param update: dict of container update headers (``x-size``, ...)
+    :param headers: the object's request headers (name, value) items
+    """
+    for prefix in OVERRIDE_PREFIXES:
+        for key, value in headers:
+            if key.lower().startswith(prefix):
+                update['x-' + key.lower()[len(prefix):]] = value
+    return update
+
+
+def row_etag(md5, override=None):
+    """The ``x-etag`` of a row: what listings show (the override etag of
+    SLO, symlinks, s3api, else the MD5), then the stored bytes' MD5."""
+    return '%s; %s=%s' % (override or md5, MD5_PARAM, md5)
+
+
+def strip_index_params(etag):
+    """A row's ``hash`` as listings show it."""
+    parts = etag.split(';')
+    kept = [p for p in parts[1:]
+            if p.strip().partition('=')[0] != MD5_PARAM]
+    return ';'.join(parts[:1] + kept)
+
+
+def stored_md5(etag):
+    """The MD5 of the stored bytes a row's ``hash`` records, or None."""
+    for part in etag.split(';')[1:]:
+        key, _sep, value = part.strip().partition('=')
+        if key == MD5_PARAM:
+            return value.strip()
+    return None
+
+
+class IndexRow(object):
+    """One object's row as the index lists it.
+
+    :param entry: a dict of the container server's JSON listing
+    """
+
+    __slots__ = ('name', 'size', 'etag', 'content_type', 'timestamp')
+
+    def __init__(self, entry):
+        self.name = entry['name']
+        self.size = int(entry['bytes'])
+        self.etag = entry['hash']
+        self.content_type = entry['content_type']
+        #: the last write (PUT or POST) as the listing's last_modified has
+        #: it (microseconds: Swift's timestamps have 10 us steps)
+        self.timestamp = Timestamp.from_isoformat(entry['last_modified'])
+
+    @property
+    def md5(self):
+        """The MD5 of the stored bytes (the plaintext for a split object)
+        as the exchange computed it, or None."""
+        return stored_md5(self.etag)
+
+    def __repr__(self):
+        return 'IndexRow(%r, %s)' % (self.name, self.timestamp.internal)
+
+
+class ObjectIndex(object):
+    """Reads and writes object rows on the exchange's container servers.
+
+    :param container_ring: the exchange's container ring (a Swift ``Ring``)
+    :param conn_timeout: seconds to connect to a container server
+    :param node_timeout: seconds to wait for its answer
+    :param logger: a Swift logger
+    """
+
+    def __init__(self, container_ring, conn_timeout, node_timeout, logger):
+        self.ring = container_ring
+        self.conn_timeout = conn_timeout
+        self.node_timeout = node_timeout
+        self.logger = logger
+
+    def _nodes(self, account, container):
+        return self.ring.get_nodes(wsgi_to_str(account),
+                                   wsgi_to_str(container))
+
+    def lookup(self, account, container, obj):
+        """The object's row, or None when the index holds none.
+
+        :raises IndexUnavailable: when no container server answered
+        """
+        part, nodes = self._nodes(account, container)
+        name = wsgi_to_str(obj)
+        errors = []
+        for node in nodes:
+            try:
+                _headers, entries = direct_get_container(
+                    node, part, wsgi_to_str(account), wsgi_to_str(container),
+                    prefix=name, limit=1,
+                    conn_timeout=self.conn_timeout,
+                    response_timeout=self.node_timeout)
+            except ClientException as err:
+                if err.http_status == 404:
+                    return None  # no container: no object
+                errors.append('%s:%s %s' % (node['ip'], node['port'],
+                                            err.http_status))
+                continue
+            except (Timeout, ConnectionTimeout, OSError) as err:
+                errors.append('%s:%s %s' % (node['ip'], node['port'],
+                                            err.__class__.__name__))
+                continue
+            for entry in entries:
+                if entry.get('name') == name and 'hash' in entry:
+                    return IndexRow(entry)
+            return None
+        raise IndexUnavailable('object index unavailable (%s)'
+                               % ', '.join(errors))
+
+    def record_put(self, account, container, obj, update, policy_index):
+        """Write a row: ``update`` holds ``x-timestamp``, ``x-size``,
+        ``x-etag``, ``x-content-type`` (and ``x-meta-timestamp``,
+        ``x-content-type-timestamp`` after a POST).
+
+        :raises IndexUnavailable: when a majority of nodes did not take it
+        """
+        headers = dict(update)
+        headers['X-Backend-Storage-Policy-Index'] = str(policy_index)
+        self._write(direct_put_container_object, account, container, obj,
+                    headers)
+
+    def record_delete(self, account, container, obj, timestamp,
+                      policy_index):
+        """Mark the object deleted at ``timestamp`` (a tombstone row, as
+        Swift's container DB keeps deleted rows).
+
+        :raises IndexUnavailable: when a majority of nodes did not take it
+        """
+        self._write(direct_delete_container_object, account, container, obj,
+                    {'X-Timestamp': timestamp.internal,
+                     'X-Backend-Storage-Policy-Index': str(policy_index)})
+
+    def _write(self, func, account, container, obj, headers):
+        part, nodes = self._nodes(account, container)
+
+        def one(node):
+            try:
+                func(node, part, wsgi_to_str(account),
+                     wsgi_to_str(container), wsgi_to_str(obj),
+                     conn_timeout=self.conn_timeout,
+                     response_timeout=self.node_timeout,
+                     headers=dict(headers))
+                return None
+            except ClientException as err:
+                return '%s:%s %s' % (node['ip'], node['port'],
+                                     err.http_status)
+            except (Timeout, ConnectionTimeout, OSError) as err:
+                return '%s:%s %s' % (node['ip'], node['port'],
+                                     err.__class__.__name__)
+
+        pile = GreenPile(len(nodes))
+        for node in nodes:
+            pile.spawn(one, node)
+        errors = [e for e in pile if e]
+        if len(nodes) - len(errors) < quorum_size(len(nodes)):
+            raise IndexUnavailable('object index not updated (%s)'
+                                   % ', '.join(errors))
+        for error in errors:
+            self.logger.warning('object index: a node missed an update: '
+                                '%s', error)
