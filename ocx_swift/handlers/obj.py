@@ -48,7 +48,7 @@ import mimetypes
 import os
 import time
 
-from eventlet import spawn_n
+from eventlet import spawn, spawn_n
 from swift.common.concurrency import sleep
 
 from swift.common.constraints import check_object_creation
@@ -236,13 +236,24 @@ class ObjectContext(BaseContext):
     def _read(self):
         """GET or HEAD the first copy of the placement (then of the
         previous ring generation: a move under way) that verifies
-        against the index row; 404 when the index holds none."""
-        row = self.lookup()
+        against the index row; 404 when the index holds none.
+
+        The index lookup and the first copy's request go out at once."""
+        clients = self.placement_clients(with_previous=True)
+        lookup = spawn(self.lookup)
+        first = self._ask_copy(clients[0])
+        try:
+            row = lookup.wait()
+        except BaseException:
+            self._discard(first)
+            raise
         if row is None:
+            self._discard(first)
             return HTTPNotFound(request=self.req)
         failures = []
-        for client in self.placement_clients(with_previous=True):
-            resp = self._read_copy(client, row)
+        for index, client in enumerate(clients):
+            answer = first if index == 0 else self._ask_copy(client)
+            resp = self._read_copy(client, answer, row)
             if isinstance(resp, ClusterUnavailable):
                 failures.append(resp)
                 continue
@@ -254,15 +265,25 @@ class ObjectContext(BaseContext):
             return unavailable(self.req, failures)
         return HTTPNotFound(request=self.req)
 
-    def _read_copy(self, client, row):
+    def _ask_copy(self, client):
+        """A copy's raw answer, or the ClusterUnavailable raised."""
+        try:
+            return client.request(self.req.method, self.backend_path,
+                                  headers=self.backend_headers())
+        except ClusterUnavailable as err:
+            return err
+
+    @staticmethod
+    def _discard(answer):
+        if not isinstance(answer, ClusterUnavailable):
+            answer.close()
+
+    def _read_copy(self, client, bresp, row):
         """One copy's answer as a response, None when the cluster has no
         copy, or a :class:`ClusterUnavailable` for a failure or a copy
         that does not verify."""
-        try:
-            bresp = client.request(self.req.method, self.backend_path,
-                                   headers=self.backend_headers())
-        except ClusterUnavailable as err:
-            return err
+        if isinstance(bresp, ClusterUnavailable):
+            return bresp
         if bresp.status // 100 == 5 or bresp.status == 404:
             bresp.close()
             if bresp.status == 404:

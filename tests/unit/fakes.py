@@ -27,12 +27,18 @@ transport raises: urllib3's exceptions while the client uses urllib3,
 
 :class:`FakeClusterSet` puts N of them behind a real cluster ring, a real
 cluster config file and a real :class:`~ocx_swift.middleware.OcxMiddleware`
-whose final app refuses to see ``/v1`` requests.
+(with a root secret: it keys the object state tags) whose final app,
+:class:`FinalApp`, is the exchange's metadata tier: accounts and
+containers (policy index included) and, in a :class:`FakeIndex`, the
+object index the middleware uses as ``ocx.index``. Object requests must
+never reach it. :func:`swift_policies` sets the exchange's Swift storage
+policies for a test.
 
 Names inside a fake cluster are native strings (what a real cluster holds);
 names given to the ring and to the middleware are WSGI strings.
 """
 
+import base64
 import collections
 import email.utils
 import hashlib
@@ -44,17 +50,27 @@ import os
 import time
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
-from swift.common.swob import HTTPForbidden, Request, str_to_wsgi
-from swift.common.utils import config_true_value
+from swift.common import storage_policy
+from swift.common.storage_policy import POLICIES, StoragePolicy, \
+    StoragePolicyCollection
+from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPForbidden, \
+    HTTPMethodNotAllowed, HTTPNoContent, HTTPNotFound, Request, Response, \
+    str_to_wsgi, wsgi_to_str
+from swift.common.utils import Timestamp, config_true_value
 
 from ocx_swift import client as client_module
+from ocx_swift.exceptions import IndexUnavailable
 from ocx_swift.middleware import OcxMiddleware
 from ocx_swift.ring.builder import ClusterRingBuilder
+from ocx_swift.storage.index import IndexRow
 
 AUTH_PATH = '/auth/v1.0'
 SERVICE_USER = 'ocx:exchange'
 STORAGE_ACCOUNT = 'AUTH_ocx'
 LISTING_LIMIT = 10000
+#: the root secret every test middleware has (it keys the state tags)
+ROOT_SECRET = base64.b64encode(b'ocx unit test root secret, 32 b!').decode(
+    'ascii')
 #: headers every fake answer carries that must never reach a client
 NOISE_HEADERS = {
     'Connection': 'keep-alive',
@@ -706,23 +722,270 @@ def parse_range(value, size):
     return first, min(last, size - 1)
 
 
-class FinalApp(object):
-    """The proxy-server app behind ocx: serves anything but ``/v1``."""
+class FakeIndex(object):
+    """The object index in memory, with the interface of
+    :class:`~ocx_swift.storage.index.ObjectIndex`.
+
+    Rows are kept as the container servers' JSON listing has them
+    (native-string names) and handed out as real
+    :class:`~ocx_swift.storage.index.IndexRow` objects. Deleted objects
+    keep a tombstone (their delete timestamp), as Swift's container DB.
+    ``fail()`` makes every call raise :class:`IndexUnavailable`.
+    """
 
     def __init__(self):
+        #: (account, container) native strings -> {name: entry dict}
+        self.rows = collections.defaultdict(dict)
+        #: (account, container, name) native strings -> delete Timestamp
+        self.tombstones = {}
+        #: (method, account, container, name, policy index) of writes
+        self.writes = []
+        self.broken = False
+
+    def fail(self, broken=True):
+        self.broken = broken
+
+    def _check(self):
+        if self.broken:
+            raise IndexUnavailable('object index unavailable (fake down)')
+
+    def lookup(self, account, container, obj):
+        self._check()
+        entry = self.rows[(wsgi_to_str(account), wsgi_to_str(container))].get(
+            wsgi_to_str(obj))
+        return None if entry is None else IndexRow(entry)
+
+    def record_put(self, account, container, obj, update, policy_index):
+        self._check()
+        key = (wsgi_to_str(account), wsgi_to_str(container))
+        name = wsgi_to_str(obj)
+        stamps = [Timestamp(update[k]) for k in (
+            'x-timestamp', 'x-meta-timestamp') if update.get(k)]
+        self.writes.append(('PUT', key[0], key[1], name, policy_index))
+        self.rows[key][name] = {
+            'name': name, 'bytes': int(update['x-size']),
+            'hash': update['x-etag'],
+            'content_type': update['x-content-type'],
+            'last_modified': max(stamps).isoformat}
+        self.tombstones.pop(key + (name,), None)
+
+    def record_delete(self, account, container, obj, timestamp,
+                      policy_index):
+        self._check()
+        key = (wsgi_to_str(account), wsgi_to_str(container))
+        name = wsgi_to_str(obj)
+        self.writes.append(('DELETE', key[0], key[1], name, policy_index))
+        self.rows[key].pop(name, None)
+        self.tombstones[key + (name,)] = timestamp
+
+    # -- for the metadata tier and tests ---------------------------------
+
+    def row(self, account, container, name):
+        """The native-string-named object's row, or None."""
+        entry = self.rows[(account, container)].get(name)
+        return None if entry is None else IndexRow(entry)
+
+    def entries(self, account, container):
+        """name -> listing entry of a container's live rows."""
+        return dict(self.rows[(account, container)])
+
+
+class TierContainer(object):
+    """A container of the fake metadata tier."""
+
+    def __init__(self, policy_index, timestamp):
+        self.policy_index = policy_index
+        self.headers = {}
+        self.timestamp = timestamp
+
+
+class FinalApp(object):
+    """The proxy-server app behind ocx: the exchange's metadata tier.
+
+    Just enough of a Swift proxy over account and container servers: an
+    account exists once named (``account_autocreate``); containers are
+    created, read, listed (from the :class:`FakeIndex`), updated and
+    deleted, carry ``X-Storage-Policy`` (the Swift policy named, from
+    ``POLICIES``; 400 when unknown, 409 when it differs) and answer with
+    ``X-Backend-Storage-Policy-Index``, as the proxy does for info
+    requests. ``swift.authorize`` is called as Swift's controllers do (the
+    container's ACL on a second try). Object requests must never come
+    here. Anything not ``/v1`` gets ``final app: <path>``.
+
+    Names are kept as native strings.
+    """
+
+    def __init__(self, index=None):
         self.calls = []
+        self.index = FakeIndex() if index is None else index
+        #: account -> {container: TierContainer}
+        self.containers = collections.defaultdict(dict)
+        self.account_meta = collections.defaultdict(dict)
+        self._clock = itertools.count(1700000000)
+
+    def v1_calls(self):
+        return [(m, p) for m, p in self.calls
+                if p.split('/')[1:2] in (['v1'], ['v1.0'])]
+
+    # -- back doors ------------------------------------------------------
+
+    def put_container(self, account, container, headers=None,
+                      policy_index=None):
+        """Create a container directly (native-string names); its policy
+        is the default Swift policy unless ``policy_index`` is given."""
+        cont = self.containers[account].get(container)
+        if cont is None:
+            if policy_index is None:
+                policy_index = int(POLICIES.default)
+            cont = TierContainer(policy_index, float(next(self._clock)))
+            self.containers[account][container] = cont
+        update_tier_meta(cont.headers, headers or {})
+        return cont
+
+    def get_container(self, account, container):
+        return self.containers[account].get(container)
+
+    # -- WSGI ------------------------------------------------------------
 
     def __call__(self, env, start_response):
         path = env['PATH_INFO']
         self.calls.append((env['REQUEST_METHOD'], path))
-        segments = path.split('/')
-        if len(segments) > 2 and segments[1] in ('v1', 'v1.0') and \
-                segments[2]:
+        req = Request(env)
+        try:
+            version, account, container, obj = req.split_path(2, 4, True)
+        except ValueError:
+            version = None
+        if version not in ('v1', 'v1.0'):
+            body = b'final app: ' + path.encode('latin-1')
+            start_response('200 OK', [('Content-Type', 'text/plain'),
+                                      ('Content-Length', str(len(body)))])
+            return [body]
+        if obj:
             raise AssertionError('ocx let %s reach the proxy app' % path)
-        body = b'final app: ' + path.encode('latin-1')
-        start_response('200 OK', [('Content-Type', 'text/plain'),
-                                  ('Content-Length', str(len(body)))])
-        return [body]
+        if container:
+            resp = self._container(req, wsgi_to_str(account),
+                                   wsgi_to_str(container))
+        else:
+            resp = self._account(req, wsgi_to_str(account))
+        return resp(env, start_response)
+
+    def _authorize(self, req, cont=None, acl=None):
+        authorize = req.environ.get('swift.authorize')
+        if authorize is None:
+            return None
+        denial = authorize(req)
+        if denial and cont is not None and acl:
+            req.acl = cont.headers.get(acl)
+            denial = authorize(req)
+        return denial
+
+    def _account(self, req, account):
+        denial = self._authorize(req)
+        if denial:
+            return denial
+        if req.method == 'POST':
+            update_tier_meta(self.account_meta[account], req.headers)
+            return HTTPNoContent(request=req)
+        if req.method not in ('GET', 'HEAD'):
+            return HTTPMethodNotAllowed(request=req, headers={
+                'Allow': 'GET, HEAD, POST, OPTIONS'})
+        conts = self.containers[account]
+        headers = dict(self.account_meta[account])
+        counts = [self._counts(account, n) for n in conts]
+        headers.update({
+            'X-Account-Container-Count': str(len(conts)),
+            'X-Account-Object-Count': str(sum(c for c, _b in counts)),
+            'X-Account-Bytes-Used': str(sum(b for _c, b in counts)),
+            'X-Timestamp': '1700000000.00000'})
+        if req.method == 'HEAD':
+            return HTTPNoContent(request=req, headers=headers)
+        entries = {}
+        for name in conts:
+            count, used = self._counts(account, name)
+            entries[name] = {'name': name, 'count': count, 'bytes': used,
+                             'last_modified': iso_time(
+                                 conts[name].timestamp)}
+        return json_response(req, headers, swift_listing(
+            entries, native_params(req)))
+
+    def _counts(self, account, container):
+        entries = self.index.entries(account, container).values()
+        return len(entries), sum(e['bytes'] for e in entries)
+
+    def _container(self, req, account, container):
+        cont = self.containers[account].get(container)
+        method = req.method
+        acl = 'X-Container-Read' if method in ('GET', 'HEAD') else \
+            'X-Container-Write'
+        denial = self._authorize(req, cont, acl)
+        if denial:
+            return denial
+        if method == 'PUT':
+            return self._put_container(req, account, container, cont)
+        if cont is None:
+            return HTTPNotFound(request=req)
+        if method == 'POST':
+            update_tier_meta(cont.headers, req.headers)
+            return HTTPNoContent(request=req)
+        if method == 'DELETE':
+            if self.index.entries(account, container):
+                return HTTPConflict(request=req)
+            del self.containers[account][container]
+            return HTTPNoContent(request=req)
+        if method not in ('GET', 'HEAD'):
+            return HTTPMethodNotAllowed(request=req)
+        count, used = self._counts(account, container)
+        headers = dict(cont.headers)
+        policy = POLICIES.get_by_index(cont.policy_index)
+        headers.update({
+            'X-Container-Object-Count': str(count),
+            'X-Container-Bytes-Used': str(used),
+            'X-Timestamp': Timestamp(cont.timestamp).normal,
+            'X-Backend-Storage-Policy-Index': str(cont.policy_index),
+            'X-Storage-Policy': policy.name if policy else 'unknown'})
+        if method == 'HEAD':
+            return HTTPNoContent(request=req, headers=headers)
+        return json_response(req, headers, swift_listing(
+            self.index.entries(account, container), native_params(req)))
+
+    def _put_container(self, req, account, container, cont):
+        name = req.headers.get('X-Storage-Policy')
+        index = None
+        if name:
+            policy = POLICIES.get_by_name(name)
+            if policy is None:
+                return HTTPBadRequest(
+                    request=req, body='Invalid X-Storage-Policy %r' % name)
+            index = int(policy)
+            if cont is not None and cont.policy_index != index:
+                return HTTPConflict(request=req)
+        status = 202 if cont else 201
+        self.put_container(account, container, req.headers, index)
+        return Response(request=req, status=status)
+
+
+def update_tier_meta(meta, headers):
+    """Container or account metadata and ACLs, as Swift keeps them."""
+    for key, value in headers.items():
+        lower = key.lower()
+        if lower.startswith(('x-container-meta-', 'x-account-meta-')) or \
+                lower in ('x-container-read', 'x-container-write'):
+            if value:
+                meta[key.title()] = value
+            else:
+                meta.pop(key.title(), None)
+
+
+def native_params(req):
+    """The query parameters of a request, native strings."""
+    return {wsgi_to_str(k): wsgi_to_str(v) for k, v in req.params.items()}
+
+
+def json_response(req, headers, listing):
+    body = json.dumps(listing).encode('ascii')
+    headers = dict(headers, **{
+        'Content-Type': 'application/json; charset=utf-8'})
+    return Response(request=req, body=body, headers=headers)
 
 
 class FakeMemcache(object):
@@ -809,18 +1072,23 @@ class FakeClusterSet(object):
         self._write_ring()
         self._write_cluster_conf()
         self.conf = {'cluster_conf_path': self.cluster_conf_path,
-                     'ring_path': self.ring_path}
+                     'ring_path': self.ring_path,
+                     'split_root_secret': ROOT_SECRET}
         self.conf.update(conf)
         self.logger = logger or DebugLogger()
         self.app = FinalApp() if app is None else app
+        #: the object index (the metadata tier's, when the app has one)
+        self.index = getattr(self.app, 'index', None) or FakeIndex()
         self.mw = self.make_middleware(self.app)
 
     def make_middleware(self, app):
-        """A new middleware over ``app`` talking to these fakes."""
+        """A new middleware over ``app`` talking to these fakes, with
+        :attr:`index` as its object index."""
         mw = OcxMiddleware(app, self.conf, logger=self.logger)
         for name, client in mw.clients.items():
             assert client._pool_manager is None  # built lazily, not here
             client._pool_manager = self.by_name[name]
+        mw.index = self.index
         return mw
 
     def _write_ring(self):
@@ -919,23 +1187,37 @@ class FakeClusterSet(object):
         for cluster in self.clusters:
             del cluster.calls[:]
 
-    def put_container(self, account, container, headers=None):
-        """Create a container on every cluster (native-string names)."""
+    def put_container(self, account, container, headers=None,
+                      policy_index=None):
+        """Create a container as the exchange does: in the metadata tier
+        (with ``headers``: ACLs, metadata) and bare on every cluster
+        (native-string names)."""
+        self.app.put_container(account, container, headers, policy_index)
         for cluster in self.clusters:
-            cluster.put_container(account, container, headers)
+            cluster.put_container(account, container)
 
     def put_object(self, account, container, obj, body=b'', headers=None):
-        """Store an object on its primary cluster directly.
+        """Store an object through the exchange (state tags, index row),
+        then forget the calls that made it.
 
         :param account: native-string account
         :param container: native-string container
         :param obj: native-string object name
-        :returns: the cluster it went to
+        :returns: the (first) cluster it went to
         """
-        cluster = self.primary(str_to_wsgi(account), str_to_wsgi(container),
-                               str_to_wsgi(obj))
-        cluster.put_object(account, container, obj, body, headers)
-        return cluster
+        path = '/v1/%s/%s/%s' % tuple(
+            str_to_wsgi(n) for n in (account, container, obj))
+        resp = self.request(path, 'PUT', body=body, headers=headers)
+        assert resp.status_int == 201, (resp.status, resp.body)
+        self.clear_calls()
+        del self.app.calls[:]
+        return self.holders(account, container, obj)[0]
+
+    def holders(self, account, container, obj):
+        """The clusters holding a copy or share of a (native-string)
+        object."""
+        return [c for c in self.clusters
+                if c.get_object(account, container, obj) is not None]
 
     # -- driving the middleware -----------------------------------------
 
@@ -952,3 +1234,14 @@ class FakeClusterSet(object):
         resp = req.get_response(self.mw)
         resp.body  # noqa: read everything, closing the app_iter
         return resp
+
+
+def swift_policies(monkeypatch, names):
+    """Make the exchange's ``swift.conf`` hold these storage policies
+    (index = position; the first is the default), patching ``_POLICIES``
+    as Swift's ``StoragePolicySingleton`` asks."""
+    collection = StoragePolicyCollection([
+        StoragePolicy(i, name, is_default=(i == 0))
+        for i, name in enumerate(names)])
+    monkeypatch.setattr(storage_policy, '_POLICIES', collection)
+    return collection

@@ -43,7 +43,7 @@ def test_more_landlords_than_clusters():
 def test_ports_distinct_and_fixed_exchange_port():
     lay = make(4, 2, port=1)
     assert lay.exchange.port == 1
-    assert len(set(lay.all_ports())) == 2 + 4 * 5
+    assert len(set(lay.all_ports())) == layout.EXCHANGE_PORTS + 4 * 5
     assert set(lay.clusters[0].ports) == set(layout.CLUSTER_SERVICES)
 
 
@@ -134,7 +134,7 @@ def test_new_cluster_continues_the_set(monkeypatch):
     bigger, cluster = lay.with_new_cluster()
     assert (cluster.name, cluster.landlord) == ('c4', 'landlord2')
     assert bigger.clusters == lay.clusters + (cluster,)
-    assert len(set(bigger.all_ports())) == 2 + 4 * 5
+    assert len(set(bigger.all_ports())) == layout.EXCHANGE_PORTS + 4 * 5
     assert cluster.exchange_key not in {c.exchange_key for c in lay.clusters}
     assert ('CLUSTER_c4_LANDLORD', 'landlord2') in bigger.env()
     own, named = bigger.with_new_cluster('l\u00e4ndlord')
