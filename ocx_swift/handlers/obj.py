@@ -251,18 +251,23 @@ class ObjectContext(BaseContext):
             self._discard(first)
             return HTTPNotFound(request=self.req)
         failures = []
-        for index, client in enumerate(clients):
-            answer = first if index == 0 else self._ask_copy(client)
-            resp = self._read_copy(client, answer, row)
-            if isinstance(resp, ClusterUnavailable):
-                failures.append(resp)
-                continue
-            if resp is None:
-                continue  # not there
-            self.note_cluster(client.name)
-            return resp
-        if failures:
-            return unavailable(self.req, failures)
+        # the index says it exists: when no cluster had it, a move may
+        # have taken it from a cluster asked early to one asked late; a
+        # second walk finds it
+        for attempt in range(2):
+            for index, client in enumerate(clients):
+                answer = first if index == 0 and attempt == 0 \
+                    else self._ask_copy(client)
+                resp = self._read_copy(client, answer, row)
+                if isinstance(resp, ClusterUnavailable):
+                    failures.append(resp)
+                    continue
+                if resp is None:
+                    continue  # not there
+                self.note_cluster(client.name)
+                return resp
+            if failures:
+                return unavailable(self.req, failures)
         return HTTPNotFound(request=self.req)
 
     def _ask_copy(self, client):

@@ -261,11 +261,13 @@ class SplitObjectContext(ObjectContext):
         keys = self.keys(object_id)
         clients = self.placement_clients()
         pending = size is None or client_etag is None
+        # one sealed value for every share: shares of one version agree
+        sealed_etag = self.sealed_etag(client_etag)
         headers = []
         for index, client in enumerate(clients):
             header = ShareHeader(self.stored_scheme, self.codec.n,
                                  self.codec.k, self.codec.segment_size,
-                                 size, self.sealed_etag(client_etag), index,
+                                 size, sealed_etag, index,
                                  object_id,
                                  secret_id=self.ocx.active_secret_id)
             if not pending:

@@ -42,13 +42,14 @@ from swift.common.concurrency import GreenPool, sleep
 from swift.common.swob import str_to_wsgi, wsgi_quote
 
 from ocx_swift.client import ClusterClient, ClusterErrorLimiter, Timeouts
-from ocx_swift.exceptions import ClusterUnavailable, OcxError, \
-    PlacementError
+from ocx_swift.exceptions import ClusterUnavailable, IndexUnavailable, \
+    OcxError, PlacementError, PolicyUnverifiable
 from ocx_swift.handlers.split import SPLIT_SYSMETA
 from ocx_swift.mover import backend, engine, plan
 from ocx_swift.mover.journal import Journal, ring_identity
 from ocx_swift.mover.report import UNFINISHED, Report
 from ocx_swift.ring.ring import file_signature
+from ocx_swift.storage.tier import MetadataTier
 from ocx_swift.sysmeta import decode_headers
 
 TIMEOUTS = Timeouts(conn=5.0, node=60.0, listing=60.0)
@@ -94,7 +95,7 @@ class Mover(object):
 
     def __init__(self, settings, accounts, state_dir, dry_run=False,
                  max_rate=0, concurrency=4, fresh=False, progress=None,
-                 logger=None, clients=None, retry_delays=None):
+                 logger=None, clients=None, retry_delays=None, tier=None):
         self.settings = settings
         self.ring = settings.ring
         self.accounts = list(accounts)
@@ -119,6 +120,15 @@ class Mover(object):
         self.infos = {}  # (account, container) -> ContainerInfo
         self.container_targets = []
         self.landlord_of = {c.name: c.landlord for c in settings.clusters}
+        self._tier = tier
+
+    @property
+    def tier(self):
+        """The exchange's metadata tier (containers' policies)."""
+        if self._tier is None:
+            self._tier = MetadataTier(self.settings.swift_dir,
+                                      self.settings.policies, self.logger)
+        return self._tier
 
     # -- the run --------------------------------------------------------
 
@@ -210,11 +220,11 @@ class Mover(object):
                 break
         if headers is None:
             return None
-        policy = self.policy_for(headers)
-        if policy is None:
-            self.report.error('container %s: policy %r is not in the '
-                              'policy map' % (wsgi_quote(path),
-                                              backend.policy_of(headers)))
+        try:
+            policy = self.tier.container_policy(account, container)
+        except (PolicyUnverifiable, IndexUnavailable) as err:
+            self.report.error('container %s: policy unknown, left alone: '
+                              '%s' % (wsgi_quote(path), err))
             return None
         info = ContainerInfo(account, container, list(holders), policy,
                              backend.container_metadata(headers))
@@ -229,15 +239,6 @@ class Mover(object):
                     self.report.error('creating container %s: %s' % (
                         wsgi_quote(path), err))
         return info
-
-    def policy_for(self, headers):
-        """The container's policy as the exchange sees it (the default
-        when there is one policy, or no stamp), or None if unknown."""
-        policies = self.settings.policies
-        if len(policies) == 1:
-            return policies.default
-        name = backend.policy_of(headers)
-        return policies.get(name) if name else policies.default
 
     def ensure_container(self, account, container, cluster):
         """Create the container on ``cluster`` unless it is known there

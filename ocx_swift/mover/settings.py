@@ -37,12 +37,15 @@ DEFAULT_RING = '/etc/swift/ocx.ring.gz'
 NEVER = 10 ** 9
 
 Settings = collections.namedtuple(
-    'Settings', 'clusters ring ring_path policies ring_check_interval')
+    'Settings', 'clusters ring ring_path policies ring_check_interval '
+    'swift_dir')
+Settings.__new__.__defaults__ = ('/etc/swift',)
 Settings.__doc__ = """Everything the mover needs to know about the exchange:
 the :class:`~ocx_swift.config.ClusterCollection`, the
 :class:`~ocx_swift.ring.ring.ClusterRing` (never reloaded during a run) and
 its path, the :class:`~ocx_swift.policy.PolicyMap` and the proxies'
-``ring_check_interval``."""
+``ring_check_interval``, and the exchange's ``swift_dir`` (its metadata
+tier's rings and ``swift.conf``: containers' policies come from there)."""
 
 
 def read_filter_section(path):
@@ -91,7 +94,7 @@ def load(proxy_config=None, clusters=None, ring=None, policies=None):
     cluster_ring = ClusterRing(ring_path, reload_time=NEVER)
     check_ring(cluster_ring, cluster_conf, policy_map)
     return Settings(cluster_conf, cluster_ring, ring_path, policy_map,
-                    interval)
+                    interval, conf.get('swift_dir', '/etc/swift'))
 
 
 def check_ring(cluster_ring, cluster_conf, policy_map):

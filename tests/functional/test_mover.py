@@ -209,7 +209,7 @@ class Client(threading.Thread):
             try:
                 self.one()
             except Exception as err:  # noqa: every failure is counted
-                self.failures.append(repr(err)[:300])
+                self.failures.append(str(err)[:300])
 
     def one(self):
         (container, name), digest = self.rng.choice(self.known)

@@ -56,7 +56,8 @@ from swift.common.storage_policy import POLICIES, StoragePolicy, \
 from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPForbidden, \
     HTTPMethodNotAllowed, HTTPNoContent, HTTPNotFound, Request, Response, \
     str_to_wsgi, wsgi_to_str
-from swift.common.utils import Timestamp, config_true_value
+from swift.common.utils import Timestamp, config_true_value, \
+    extract_swift_bytes
 
 from ocx_swift import client as client_module
 from ocx_swift.exceptions import IndexUnavailable
@@ -353,6 +354,9 @@ class FakeCluster(object):
         self.extra_headers = dict(NOISE_HEADERS)
         self.lowercase_headers = False
         self.refuse_tokens = False
+        #: a landlord that lies: ``rewrite(method, path, status, headers,
+        #: body)`` returns the (status, headers, body) it answers instead
+        self.rewrite = None
         self._token_ids = itertools.count(1)
         self._txn_ids = itertools.count(1)
         self._clock = itertools.count(1700000000)
@@ -454,6 +458,10 @@ class FakeCluster(object):
         else:
             status, resp_headers, resp_body = self._storage(
                 method, path, parts.query, headers, body)
+            if self.rewrite is not None:
+                status, resp_headers, resp_body = self.rewrite(
+                    method, native_path, status, dict(resp_headers),
+                    resp_body)
         return self._respond(method, native_path, status, resp_headers,
                              resp_body)
 
@@ -762,10 +770,13 @@ class FakeIndex(object):
         stamps = [Timestamp(update[k]) for k in (
             'x-timestamp', 'x-meta-timestamp') if update.get(k)]
         self.writes.append(('PUT', key[0], key[1], name, policy_index))
+        # as Swift's container server lists a row: swift_bytes is the size
+        content_type, swift_bytes = extract_swift_bytes(
+            update['x-content-type'])
         self.rows[key][name] = {
-            'name': name, 'bytes': int(update['x-size']),
-            'hash': update['x-etag'],
-            'content_type': update['x-content-type'],
+            'name': name, 'hash': update['x-etag'],
+            'bytes': int(swift_bytes or update['x-size']),
+            'content_type': content_type,
             'last_modified': max(stamps).isoformat}
         self.tombstones.pop(key + (name,), None)
 

@@ -21,7 +21,7 @@ from swift.common.swob import Request, str_to_wsgi
 
 from ocx_swift.handlers import obj as obj_handler
 from ocx_swift.middleware import OcxMiddleware
-from tests.unit.fakes import FakeClusterSet
+from tests.unit.fakes import FakeClusterSet, swift_policies
 
 ACCOUNT = 'AUTH_test'
 POLICIES = u'''
@@ -43,6 +43,9 @@ NAMES_N = ['caf\u00e9 %d' % i for i in range(12)]
 @pytest.fixture
 def ocx(tmp_path, monkeypatch):
     monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 0)
+    # the exchange's swift.conf: 'gold' is a Swift policy the ocx policy
+    # map does not configure
+    swift_policies(monkeypatch, ['standard', 'two', 'only-l2', 'gold'])
     path = tmp_path / 'ocx-policies.conf'
     path.write_text(POLICIES, encoding='utf-8')
     clusters = FakeClusterSet(3, tmp_path, policy_conf_path=str(path))
@@ -59,43 +62,44 @@ def holders(ocx, container_n, name_n):
                   if c.get_object(ACCOUNT, container_n, name_n) is not None)
 
 
-def test_container_takes_the_named_policy_and_shows_it(ocx):
+def test_objects_follow_the_policy_index_of_the_metadata_tier(ocx):
+    # the policy is the one the tier's container row records, whatever a
+    # landlord's container says
     resp = ocx.request(cpath('d\u00fco'), 'PUT',
-                       headers={'X-Storage-Policy': 'TWO'})
+                       headers={'X-Storage-Policy': 'two'})
     assert resp.status_int == 201
-    head = ocx.request(cpath('d\u00fco'), 'HEAD')
-    assert head.headers['X-Storage-Policy'] == 'two'
-    # the stamp is sysmeta (which the gatekeeper hides), never meta
-    assert not any(k.lower().startswith('x-container-meta-ocx')
-                   for k in head.headers)
+    assert ocx.app.get_container(ACCOUNT, 'd\u00fco').policy_index == 1
+    for cluster in ocx:
+        cluster.get_container(ACCOUNT, 'd\u00fco').meta.update({
+            'X-Storage-Policy': 'standard',
+            'X-Container-Sysmeta-Ocx-Policy': 'standard'})
+    path = cpath('d\u00fco') + '/' + str_to_wsgi(NAMES_N[0])
+    assert ocx.request(path, 'PUT', body=b'x').status_int == 201
+    assert len(holders(ocx, 'd\u00fco', NAMES_N[0])) == 2
+    assert ocx.index.writes[-1][-1] == 1  # the row has the policy index
+
+
+def test_container_without_policy_takes_the_default(ocx):
     assert ocx.request(cpath('plain'), 'PUT').status_int == 201
-    assert ocx.request(cpath('plain'), 'HEAD').headers[
-        'X-Storage-Policy'] == 'standard'
+    path = cpath('plain') + '/' + str_to_wsgi(NAMES_N[0])
+    assert ocx.request(path, 'PUT', body=b'x').status_int == 201
+    assert len(holders(ocx, 'plain', NAMES_N[0])) == 1
+    assert ocx.index.writes[-1][-1] == 0
 
 
-def test_unknown_policy_is_400_naming_it_and_nothing_is_written(ocx):
-    resp = ocx.request(cpath('c'), 'PUT',
-                       headers={'X-Storage-Policy': 'platinum'})
-    assert resp.status_int == 400
-    assert b"Invalid X-Storage-Policy 'platinum'" in resp.body
-    assert ocx.storage_calls('PUT') == []
-
-
-def test_policy_cannot_change(ocx):
-    assert ocx.request(cpath('c'), 'PUT', headers={
-        'X-Storage-Policy': 'two'}).status_int == 201
+@pytest.mark.parametrize('method', ['GET', 'HEAD', 'PUT', 'POST',
+                                    'DELETE'])
+def test_swift_policy_missing_from_the_policy_map_is_503(ocx, method):
+    assert ocx.request(cpath('g\u00f6ld'), 'PUT', headers={
+        'X-Storage-Policy': 'gold'}).status_int == 201
     ocx.clear_calls()
-    resp = ocx.request(cpath('c'), 'PUT',
-                       headers={'X-Storage-Policy': 'standard'})
-    assert resp.status_int == 409
-    assert b"already exists with storage policy 'two'" in resp.body
-    assert ocx.storage_calls('PUT') == []
-    # the same policy again, or none, is fine and keeps it
-    assert ocx.request(cpath('c'), 'PUT', headers={
-        'X-Storage-Policy': 'two'}).status_int == 202
-    assert ocx.request(cpath('c'), 'PUT').status_int == 202
-    assert ocx.request(cpath('c'), 'HEAD').headers[
-        'X-Storage-Policy'] == 'two'
+    resp = ocx.request(cpath('g\u00f6ld') + '/o', method,
+                       body=b'x' if method == 'PUT' else None)
+    assert resp.status_int == 503
+    if method != 'HEAD':
+        assert b"container policy 'gold' is not configured" in resp.body
+    assert ocx.storage_calls() == []
+    assert ocx.index.writes == []
 
 
 def test_replicated_objects_are_on_two_landlords(ocx):
@@ -111,10 +115,12 @@ def test_replicated_objects_are_on_two_landlords(ocx):
         get = ocx.request(path)
         assert get.status_int == 200 and get.body == body
     assert seen == {'c1', 'c2', 'c3'}
+    ocx.clear_calls()
     head = ocx.request(cpath('c'), 'HEAD')
     assert head.headers['X-Container-Object-Count'] == str(len(NAMES_N))
     listing = json.loads(ocx.request(cpath('c') + '?format=json').body)
     assert [e['name'] for e in listing] == sorted(NAMES_N)
+    assert ocx.storage_calls() == []  # counts and listings: the index
 
 
 def test_replicated_read_survives_one_landlord_down(ocx):
@@ -154,6 +160,10 @@ def test_replicated_delete_and_post_reach_every_copy(ocx):
     assert ocx.request(path, 'DELETE').status_int == 204
     assert holders(ocx, 'c', NAMES_N[2]) == []
     assert ocx.request(path, 'DELETE').status_int == 404
+    # a known leak of the other copy's POST answer: see test_obj_trust.py
+    # test_post_to_several_copies_closes_every_answer (xfail)
+    for resp in [r for c in ocx for r in c.unclosed() if r.method == 'POST']:
+        resp.close()
 
 
 def test_pinned_objects_stay_with_their_landlord(ocx):
@@ -175,15 +185,18 @@ def test_policy_needing_more_landlords_than_the_ring_is_refused(tmp_path):
         str(caught.value)
 
 
-def test_split_policy_needs_a_root_secret(tmp_path):
+@pytest.mark.parametrize('policies', [
+    u'', u'[policy:s]\nkind = split\nscheme = xor\nn = 2\n'])
+def test_every_exchange_needs_a_root_secret(tmp_path, policies):
+    # it keys the state tags of every copy, not only split storage
     path = tmp_path / 'p.conf'
-    path.write_text(u'[policy:s]\nkind = split\nscheme = xor\nn = 2\n',
-                    encoding='utf-8')
+    path.write_text(policies, encoding='utf-8')
     ocx = FakeClusterSet(3, tmp_path)
-    conf = dict(ocx.conf, policy_conf_path=str(path))
+    conf = dict(ocx.conf, policy_conf_path=str(path) if policies else '')
+    del conf['split_root_secret']
     with pytest.raises(ValueError) as caught:
         OcxMiddleware(ocx.app, conf)
-    assert 'need split_root_secret' in str(caught.value)
+    assert 'ocx needs split_root_secret' in str(caught.value)
 
 
 def test_late_copy_of_a_failed_put_is_taken_back(ocx, monkeypatch):

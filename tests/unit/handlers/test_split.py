@@ -25,7 +25,7 @@ from swift.common.swob import Request, str_to_wsgi
 
 from ocx_swift.handlers import obj as obj_handler
 from ocx_swift.handlers import split
-from tests.unit.fakes import FakeClusterSet
+from tests.unit.fakes import FakeClusterSet, swift_policies
 
 ACCOUNT = 'AUTH_test'
 SEG = 4096
@@ -63,6 +63,7 @@ SIZES = [0, 1, SEG - 1, SEG, SEG + 1, 3 * SEG + SEG // 2]
 def ocx(tmp_path, monkeypatch):
     # no watching for late shares after the test is over
     monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 0)
+    swift_policies(monkeypatch, ['standard', 'xor', 'aont', 'hidden'])
     path = tmp_path / 'ocx-policies.conf'
     path.write_text(POLICIES, encoding='utf-8')
     clusters = FakeClusterSet(3, tmp_path, policy_conf_path=str(path),
@@ -305,14 +306,19 @@ def test_hidden_listing_pages_like_swift(ocx):
     assert page('end_marker=b') == ['a']
 
 
-def test_forged_name_token_is_skipped_in_listings(ocx):
-    ocx.request(opath('hidden', 'real'), 'PUT', body=b'x')
+def test_listing_of_hidden_names_ignores_landlords(ocx):
+    # listings come from the index: a landlord's forged name token (or
+    # its whole container) changes nothing
+    ocx.request(opath('hidden', 'r\u00e9al'), 'PUT', body=b'x')
     for _c, _n, obj in shares(ocx, 'hidden'):
         ctype = obj.headers['Content-Type']
         obj.headers['Content-Type'] = ctype.replace('ocx_name=',
                                                     'ocx_name=A')
+    ocx.clear_calls()
     listing = json.loads(ocx.request(cpath('hidden') + '?format=json').body)
-    assert listing == []
+    assert [(e['name'], e['hash']) for e in listing] == [
+        ('r\u00e9al', md5(b'x'))]
+    assert ocx.storage_calls() == []
 
 
 def test_late_share_of_a_failed_put_is_taken_back(ocx, monkeypatch):
