@@ -25,26 +25,32 @@ reached only through their public Swift API, with a reseller-admin
 service credential each grants the exchange, under the tenant's own
 account name (``/v1/AUTH_test/c/o`` is the same path on every cluster).
 
-``ocx`` answers every ``/v1/...`` request itself; nothing reaches the
-local ``proxy-server`` app (which only serves ``/info``).
+``ocx`` answers every object request itself. Account and container
+requests go on to the ``proxy-server`` app, whose account and container
+rings are the exchange's own **metadata tier** (Swift's account and
+container servers, run by the exchange): accounts, containers and the
+object index never live on a landlord.
 
 Behaviour per verb
 ------------------
 
-* **Objects** (:mod:`ocx_swift.handlers.obj`): GET, HEAD, PUT, POST and
-  DELETE go to the object's primary cluster in the ring, bodies streamed
-  both ways; Range and conditional requests are answered by that cluster.
-* **Containers** (:mod:`ocx_swift.handlers.container`): PUT, POST and
-  DELETE go to every cluster; HEAD sums counts; GET merges the clusters'
-  sorted listings exactly (marker, end_marker, prefix, delimiter, limit,
-  reverse, every format).
-* **Accounts** (:mod:`ocx_swift.handlers.account`): HEAD and GET merged
-  over every cluster; POST to every cluster.
-* **OPTIONS and CORS** (:mod:`ocx_swift.handlers.cors`): answered by the
-  exchange as Swift's proxy controllers answer them, from the container's
-  ``Access-Control-*`` metadata and the proxy-server app's
-  ``cors_allow_origin``, ``cors_expose_headers`` and ``strict_cors_mode``;
-  landlords never see a client's ``Origin``.
+* **Objects** (:mod:`ocx_swift.handlers.obj`, split policies
+  :mod:`ocx_swift.handlers.split`): GET, HEAD, PUT, POST and DELETE go to
+  the clusters of the object's placement under its container's policy
+  (:mod:`ocx_swift.storage.policy`), bodies streamed both ways. Every
+  copy or share carries a state tag; a read uses only copies that verify
+  against the object index (:mod:`ocx_swift.storage.copies`,
+  :mod:`ocx_swift.storage.index`); writes update the index.
+* **Containers** (:mod:`ocx_swift.handlers.container`): Swift's own
+  controllers on the metadata tier; a new container is also created bare
+  on every landlord cluster (and deleted there with it); listings drop
+  the index's own ``hash`` parameter.
+* **Accounts**: Swift's own controllers on the metadata tier.
+* **OPTIONS and CORS** of objects (:mod:`ocx_swift.handlers.cors`):
+  answered by the exchange as Swift's proxy controllers answer them, from
+  the container's ``Access-Control-*`` metadata and the proxy-server
+  app's ``cors_allow_origin``, ``cors_expose_headers`` and
+  ``strict_cors_mode``; landlords never see a client's ``Origin``.
 
 Authorization is Swift's: ``ocx`` calls ``swift.authorize`` before it
 answers, and again with the container's ACL where Swift's proxy would
@@ -56,11 +62,16 @@ Errors
 
 =====  ================================================================
 503    a cluster did not answer, timed out, refused the exchange's
-       service credential, or is error-limited; the body names the
-       cluster (never a credential)
-4xx    the cluster's own answer (404, 409, 412, 416, 422, ...) or the
-       same checks a Swift proxy makes before asking anyone (400 for
-       over-long names or metadata, 412 for bad UTF-8, 405)
+       service credential, or is error-limited; no copy verified (the
+       body says why: bad state tag, another version than the index's,
+       bytes not matching its MD5); the object index did not answer or
+       take a write; the container's policy is not one this exchange
+       knows. The body names the cluster (never a credential)
+400    a path with a ``.`` or ``..`` segment (never sent to a landlord)
+4xx    the cluster's own answer (409, 412, 416, 422, ...), 404 when the
+       index has no such object, or the same checks a Swift proxy makes
+       before asking anyone (400 for over-long names or metadata, 412
+       for bad UTF-8, 405)
 =====  ================================================================
 
 Deployment
@@ -77,9 +88,10 @@ subrequest is placed on its own; only ``proxy-logging`` may sit between
         listing_formats bulk tempurl ratelimit s3api tempauth copy slo dlo
         versioned_writes symlink ocx proxy-logging proxy-server
 
-The proxy-server app still wants account, container and object rings in
-its ``swift_dir``; any placeholder ring will do (``ocx-aio`` writes ones
-that point at a closed port), since ``ocx`` sends it no ``/v1`` request.
+The proxy-server app's account and container rings in its ``swift_dir``
+place the metadata tier (``etc/metadata-tier-server.conf-sample``); its
+object rings (one per storage policy of ``swift.conf``, which names the
+policy map's policies) are placeholders: ``ocx`` sends them nothing.
 ``ocx`` refuses to start in a pipeline where its neighbours are wrong.
 
 The ring and cluster config change under a running proxy: the ring file
@@ -92,9 +104,10 @@ as soon as both name it (add the section first, then write the ring). A
 ring or config that does not load or validate is logged and the old one
 kept.
 
-Middlewares left of ``ocx`` fetch container and account info with
-requests that Swift sends straight to the ``proxy-server`` app; ``ocx``
-hooks that app so those requests are answered by the exchange too.
+Middlewares left of ``ocx`` fetch object info with requests that Swift
+sends straight to the ``proxy-server`` app; ``ocx`` hooks that app so
+those are answered by the exchange too (container and account info come
+from the metadata tier, as they should).
 
 Configuration
 -------------
@@ -129,9 +142,10 @@ Configuration
     # empty: one policy, one copy by plain hashing, named as the proxy's
     # default Swift storage policy
     # policy_conf_path =
-    # base64 of at least 32 random bytes (e.g. openssl rand -base64 32);
-    # split policies derive every key from it. Keep this file mode 0600.
-    # split_root_secret =
+    # REQUIRED: base64 of at least 32 random bytes (openssl rand -base64
+    # 32); every key derives from it (the state tags of what the exchange
+    # stores on landlords, seals, split storage). Keep this file mode 0600.
+    split_root_secret = <base64>
     # rotation: more secrets as split_root_secret_<id> (id: letters and
     # digits); new objects use the active one (split_root_secret has the
     # id "default"), every configured one still reads what it wrote

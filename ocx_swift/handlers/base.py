@@ -22,29 +22,17 @@ talks to landlord clusters through the middleware's shared
 into swob responses. Names are WSGI strings throughout.
 """
 
-import json
-from urllib.parse import urlencode
-
 from swift.common.concurrency import GreenPile
-from swift.common.constraints import MAX_META_COUNT, \
-    MAX_META_OVERALL_SIZE, check_metadata
-from swift.common.swob import HTTPBadRequest, HTTPMethodNotAllowed, \
+from swift.common.constraints import check_metadata
+from swift.common.swob import HTTPMethodNotAllowed, \
     HTTPServiceUnavailable, Response
-from swift.common.swob import wsgi_to_str
-from swift.proxy.controllers.base import clear_info_cache, \
-    get_container_info, set_info_cache
+from swift.proxy.controllers.base import get_container_info
 
 from ocx_swift.client import filter_request_headers, \
     filter_response_headers
 from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers import cors
-from ocx_swift.sysmeta import decode_headers, encode_headers, is_reserved
-
-
-#: the query parameters of account and container listings that
-#: landlords get (``format`` and ``limit`` are the exchange's own)
-LISTING_PARAMS = frozenset(('marker', 'end_marker', 'prefix', 'delimiter',
-                            'path', 'reverse'))
+from ocx_swift.sysmeta import decode_headers, encode_headers
 
 
 def split_results(results):
@@ -63,18 +51,6 @@ def split_results(results):
         else:
             answers.append((client, resp, body))
     return answers, failures
-
-
-def sum_headers(answers, names):
-    """Sum integer headers over landlord answers."""
-    totals = dict.fromkeys(names, 0)
-    for _client, resp, _body in answers:
-        for name in names:
-            try:
-                totals[name] += int(resp.headers.get(name, 0))
-            except ValueError:
-                pass
-    return totals
 
 
 def unavailable(req, failures):
@@ -168,96 +144,6 @@ class BaseContext(object):
     def check_metadata(self, target_type):
         return check_metadata(self.req, target_type)
 
-    def cache_info(self, resp, backend_headers=None):
-        """Put an account or container answer into Swift's info caches,
-        as Swift's proxy controllers do, before owner-only headers go.
-
-        :param backend_headers: ``X-Backend-*`` headers for the cache
-                                only (never sent to the client)
-        """
-        kind = 'Container' if self.container is not None else 'Account'
-        recheck = 'X-Backend-Recheck-%s-Existence' % kind
-        extra = dict(backend_headers or {})
-        extra[recheck] = str(self.ocx.recheck_existence[kind.lower()])
-        resp.headers.update(extra)
-        set_info_cache(self.req.environ, wsgi_to_str(self.account),
-                       None if self.container is None
-                       else wsgi_to_str(self.container), resp)
-        for name in extra:
-            del resp.headers[name]
-
-    def clear_info(self):
-        """Forget cached info of this account or container."""
-        clear_info_cache(self.req.environ, wsgi_to_str(self.account),
-                         None if self.container is None
-                         else wsgi_to_str(self.container))
-
-    def check_stored_metadata(self, client):
-        """Swift's limits on the metadata an account or container holds
-        in total after this request (its servers check that sum; a
-        landlord's larger limits leave room for the exchange's own keys,
-        so the exchange checks the tenant's part itself).
-
-        :param client: the cluster to read the current metadata from
-        :returns: None, or a 400 response as Swift gives it
-        """
-        prefix = 'x-%s-meta-' % self.server_type
-        remove = 'x-remove-%s-meta-' % self.server_type
-        try:
-            head = client.request('HEAD', self.backend_path,
-                                  headers=self.backend_headers())
-        except ClusterUnavailable:
-            return None  # the write itself will say so
-        head.close()
-        if not ok(head.status):
-            return None
-        stored = {k.lower()[len(prefix):]: v
-                  for k, v in head.header_items()
-                  if k.lower().startswith(prefix)
-                  and not is_reserved(k, self.server_type)}
-        for key, value in self.req.headers.items():
-            key = key.lower()
-            if key.startswith(remove):
-                stored.pop(key[len(remove):], None)
-            elif key.startswith(prefix) and not is_reserved(
-                    key, self.server_type):
-                if value:
-                    stored[key[len(prefix):]] = value
-                else:
-                    stored.pop(key[len(prefix):], None)
-        if len(stored) > MAX_META_COUNT:
-            return HTTPBadRequest(request=self.req, body=(
-                'Too many metadata items; max %d' % MAX_META_COUNT))
-        if sum(len(k) + len(v) for k, v in stored.items()) > \
-                MAX_META_OVERALL_SIZE:
-            return HTTPBadRequest(request=self.req, body=(
-                'Total metadata too large; max %d' % MAX_META_OVERALL_SIZE))
-        return None
-
-    def strip_owner_headers(self, headers):
-        """Drop ACLs and keys from request or response headers of anyone
-        but the account owner, as Swift's proxy does."""
-        if self.req.environ.get('swift_owner'):
-            return
-        owner_only = {h.lower() for h in self.ocx.swift_owner_headers}
-        for name in [k for k in headers if k.lower() in owner_only]:
-            del headers[name]
-
-    def clean_acls(self):
-        """Normalise container ACL headers with the auth system's
-        ``swift.clean_acl``; a 400 response on a malformed one."""
-        clean_acl = self.req.environ.get('swift.clean_acl')
-        if not clean_acl:
-            return None
-        for header in ('x-container-read', 'x-container-write'):
-            if header in self.req.headers:
-                try:
-                    self.req.headers[header] = clean_acl(
-                        header, self.req.headers[header])
-                except ValueError as err:
-                    return HTTPBadRequest(request=self.req, body=str(err))
-        return None
-
     # -- talking to clusters -------------------------------------------
 
     @property
@@ -331,40 +217,6 @@ class BaseContext(object):
         for client in clients:
             pile.spawn(one, client)
         return list(pile)
-
-    def fetch_listings(self, limit, decode=None):
-        """GET the JSON listings of every cluster for this request.
-
-        :param limit: the (validated) listing limit to ask each for
-        :param decode: called on each entry, may change it
-        :returns: ``(results, listings, None)``, or ``(None, None, 503)``
-                  when a cluster failed or sent an unreadable listing
-        """
-        # only what a listing is about: other parameters (a tempurl's
-        # signature, say) are for the middlewares left of ocx
-        query = {k: v for k, v in self.req.params.items()
-                 if k in LISTING_PARAMS}
-        query.update(format='json', limit=str(limit))
-        results = self.fan_out(
-            self.clients(), 'GET',
-            query_string=urlencode(query, encoding='latin-1'),
-            timeout=self.ocx.timeouts.listing, read_body=True)
-        answers, failures = split_results(results)
-        listings = []
-        for client, resp, body in answers:
-            if ok(resp.status):
-                try:
-                    entries = json.loads(body) if body else []
-                    if decode:
-                        entries = [decode(e) for e in entries]
-                except (ValueError, TypeError, AttributeError):
-                    failures.append(ClusterUnavailable(
-                        client.name, 'unreadable listing'))
-                    continue
-                listings.append(entries)
-        if failures:
-            return None, None, unavailable(self.req, failures)
-        return results, listings, None
 
     def passthrough(self, bresp, app_iter=None):
         """A client response carrying a landlord's answer as it is.
