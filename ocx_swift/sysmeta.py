@@ -239,9 +239,11 @@ def encode_headers(headers, server_type):
     if server_type == 'object':
         override_etag = next((v for k, v in headers.items()
                               if k.lower() == OVERRIDE_ETAG), None)
+    remove_prefix = 'x-remove-' + prefix.lower()[2:]
     for name, value in headers.items():
         lower = name.lower()
-        if lower.startswith(prefix.lower()):
+        if lower.startswith(prefix.lower()) or \
+                lower.startswith(remove_prefix):
             continue  # nobody but ocx writes the reserved namespace
         if lower == 'content-type' and server_type == 'object':
             out[name] = encode_content_type(value, override_etag)
