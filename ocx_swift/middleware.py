@@ -173,7 +173,8 @@ from ocx_swift.config import load_cluster_config
 from ocx_swift.exceptions import OcxConfigError
 from ocx_swift.handlers.container import ContainerContext
 from ocx_swift.handlers.cors import settings_of
-from ocx_swift.handlers.obj import ObjectContext
+from ocx_swift.handlers.obj import route
+from ocx_swift.handlers.split import SplitObjectContext
 from ocx_swift.policy import load_policy_config
 from ocx_swift.ring.ring import ClusterRing, file_signature, ring_clusters
 from ocx_swift.storage.index import ObjectIndex
@@ -404,7 +405,7 @@ class OcxMiddleware(object):
         # is the container; the proxy-server app answers ``/v1/a//o``
         # 412 Bad URL)
         if obj and container:
-            return ObjectContext(self, req, account, container, obj)
+            return ObjectRequest(self, req, account, container, obj)
         if container and not objects_only and \
                 req.method in ContainerContext.methods:
             return ContainerContext(self, req, account, container)
@@ -431,6 +432,16 @@ class OcxMiddleware(object):
         if ctx is None:
             return self.app(env, start_response)
         return self.handle(req, ctx)(env, start_response)
+
+
+class ObjectRequest(object):
+    """An object request, answered under its container's policy."""
+
+    def __init__(self, ocx, req, account, container, obj):
+        self.args = (ocx, req, account, container, obj)
+
+    def handle(self):
+        return route(*self.args, split_class=SplitObjectContext)
 
 
 def has_dot_segment(path):

@@ -87,6 +87,36 @@ LATE_WRITE_WATCH = 60
 LATE_WRITE_INTERVAL = 1
 
 
+def route(ocx, req, account, container, obj, split_class=None):
+    """Answer an object request with the context its container's policy
+    asks for: the container must exist in the metadata tier (else the
+    request is authorized, then 404) and its policy must verify (else
+    503, never the default).
+
+    :param split_class: the context class of split policies (given by
+        the middleware: this module never imports the split handler)
+    """
+    ctx = ObjectContext(ocx, req, account, container, obj)
+    if req.method not in ctx.allowed_methods:
+        return ctx.handle()  # OPTIONS, or 405
+    info = ctx.container_info()
+    if info.get('status') == 404:
+        acl = 'read_acl' if req.method in ('GET', 'HEAD') else 'write_acl'
+        return ctx.authorize(acl) or HTTPNotFound(request=req)
+    try:
+        policy = resolve_policy(info, ocx.policies)
+        if policy.is_split:
+            if split_class is None:
+                raise PolicyUnverifiable('split objects are not served here')
+            ctx = split_class(ocx, req, account, container, obj, policy)
+        ctx.policy = policy
+        ctx.policy_index = policy_index(info)
+        return ctx.handle()
+    except (PlacementError, PolicyUnverifiable, IndexUnavailable) as err:
+        return HTTPServiceUnavailable(request=req, body=str(err),
+                                      content_type='text/plain')
+
+
 def kept_on_post(items):
     """The exchange-side headers an object POST must keep, as Swift's
     object server keeps them: sysmeta and ``X-Static-Large-Object`` (not
@@ -134,33 +164,6 @@ class ObjectContext(BaseContext):
         #: the native-string path object state tags bind to
         self.state_path = state_path(self.account, self.container,
                                      self.obj)
-
-    def handle(self):
-        if self.req.method not in self.allowed_methods:
-            return super().handle()
-        info = self.container_info()
-        if info.get('status') == 404:
-            acl = 'read_acl' if self.req.method in ('GET', 'HEAD') \
-                else 'write_acl'
-            return self.authorize(acl) or HTTPNotFound(request=self.req)
-        try:
-            self.policy = resolve_policy(info, self.ocx.policies)
-            self.policy_index = policy_index(info)
-            if self.policy.is_split:
-                # imported here: split imports this module
-                from ocx_swift.handlers.split import SplitObjectContext
-                ctx = SplitObjectContext(
-                    self.ocx, self.req, self.account, self.container,
-                    self.obj, self.policy)
-                ctx.policy_index = self.policy_index
-                return ctx.handle_verb()
-            return self.handle_verb()
-        except (PlacementError, PolicyUnverifiable, IndexUnavailable) as err:
-            return HTTPServiceUnavailable(request=self.req, body=str(err),
-                                          content_type='text/plain')
-
-    def handle_verb(self):
-        return super().handle()
 
     # -- the object index -----------------------------------------------
 

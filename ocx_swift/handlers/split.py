@@ -60,7 +60,6 @@ has a share.
 """
 
 import hashlib
-import hmac
 import os
 
 from swift.common.request_helpers import resolve_etag_is_at_header
@@ -76,95 +75,19 @@ from ocx_swift.handlers.base import ok, response_from_parts, split_results, \
 from ocx_swift.handlers.obj import ClientReadError, ObjectContext
 from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.split.codec import SplitCodec
-from ocx_swift.split.keys import derive_object_keys, mac, open_name, \
+from ocx_swift.split.keys import derive_object_keys, open_name, \
     opaque_name, seal_name
 from ocx_swift.storage.copies import KIND_SHARE, check_fresh, \
     sign_headers, verify_answer
 from ocx_swift.storage.state import StateError, seal
+from ocx_swift.storage.shares import SPLIT_SYSMETA, ShareHeader, \
+    written_by
 from ocx_swift.sysmeta import LISTING_PARAMS, encode_content_type, \
     exchange_content_type, listing_content_type
 
-SPLIT_SYSMETA = 'X-Object-Sysmeta-Ocx-Split'
-HEADER_VERSION = '1'
-PENDING = '-'
 #: headers of a share that describe the share, not the object
 SHARE_HEADERS = ('content-length', 'etag', 'content-range',
                  'accept-ranges', SPLIT_SYSMETA.lower())
-
-
-class ShareHeader(object):
-    """What each share says about its object, and its tag.
-
-    :param object_id: the PUT's 16 random bytes
-    :param tag: bytes, or None while the size or ETag is not yet known
-    """
-
-    FIELDS = ('scheme', 'n', 'k', 'segment_size', 'size', 'etag', 'index',
-              'object_id')
-
-    def __init__(self, scheme, n, k, segment_size, size, etag, index,
-                 object_id, tag=None, secret_id='default'):
-        self.scheme = scheme
-        self.n = n
-        self.k = k
-        self.segment_size = segment_size
-        self.size = size
-        self.etag = etag
-        self.index = index
-        self.object_id = object_id
-        self.tag = tag
-        self.secret_id = secret_id
-
-    def _tag_fields(self):
-        return [b'ocx-split-header', HEADER_VERSION, self.scheme, self.n,
-                self.k, self.segment_size, self.size, self.etag,
-                self.index, self.object_id, self.secret_id]
-
-    def seal(self, mac_key):
-        self.tag = mac(mac_key, *self._tag_fields())
-        return self
-
-    def verify(self, mac_key):
-        return self.tag is not None and hmac.compare_digest(
-            self.tag, mac(mac_key, *self._tag_fields()))
-
-    def for_index(self, index, mac_key):
-        """The same header for another share."""
-        return ShareHeader(self.scheme, self.n, self.k, self.segment_size,
-                           self.size, self.etag, index, self.object_id,
-                           secret_id=self.secret_id).seal(mac_key)
-
-    def to_value(self):
-        return ' '.join([
-            HEADER_VERSION, self.scheme, str(self.n), str(self.k),
-            str(self.segment_size),
-            PENDING if self.size is None else str(self.size),
-            self.etag or PENDING, str(self.index), self.object_id.hex(),
-            self.tag.hex() if self.tag else PENDING, self.secret_id])
-
-    @classmethod
-    def parse(cls, value):
-        """:raises ValueError: on anything but a complete header"""
-        parts = (value or '').split(' ')
-        if len(parts) != 11 or parts[0] != HEADER_VERSION or \
-                PENDING in (parts[5], parts[6], parts[9]):
-            raise ValueError('not a complete share header')
-        return cls(parts[1], int(parts[2]), int(parts[3]), int(parts[4]),
-                   int(parts[5]), parts[6], int(parts[7]),
-                   bytes.fromhex(parts[8]), bytes.fromhex(parts[9]),
-                   secret_id=parts[10])
-
-
-def written_by(value):
-    """The object id in a share header, complete or still pending (a
-    PUT that had not written its final header), or None."""
-    parts = (value or '').split(' ')
-    if len(parts) != 11 or parts[0] != HEADER_VERSION:
-        return None
-    try:
-        return bytes.fromhex(parts[8])
-    except ValueError:
-        return None
 
 
 class Share(object):

@@ -38,7 +38,7 @@ from swift.common.swob import wsgi_quote
 from ocx_swift.exceptions import ClusterUnavailable, OcxError
 from ocx_swift.mover import backend, plan
 from ocx_swift.mover.backend import Refused
-from ocx_swift.handlers.split import ShareHeader
+from ocx_swift.storage.shares import ShareHeader
 
 #: timestamps closer than this are the same (Swift keeps 5 decimals)
 SAME_TIME = 1e-4

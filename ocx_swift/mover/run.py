@@ -44,7 +44,7 @@ from swift.common.swob import str_to_wsgi, wsgi_quote
 from ocx_swift.client import ClusterClient, ClusterErrorLimiter, Timeouts
 from ocx_swift.exceptions import ClusterUnavailable, IndexUnavailable, \
     OcxError, PlacementError, PolicyUnverifiable
-from ocx_swift.handlers.split import SPLIT_SYSMETA
+from ocx_swift.storage.shares import SPLIT_SYSMETA
 from ocx_swift.mover import backend, engine, plan
 from ocx_swift.mover.journal import Journal, ring_identity
 from ocx_swift.mover.report import UNFINISHED, Report
