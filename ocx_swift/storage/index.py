@@ -30,21 +30,26 @@ deleted one.
 Rows are written to every node of the container's partition, as Swift's
 object servers do, and a write counts when a majority took it (one node of
 a one-replica ring). Lookups ask the nodes in turn until one answers.
+Both speak the container servers' own protocol (the requests Swift's
+``direct_client`` makes) over keep-alive connections of
+:mod:`ocx_swift.transport`, made on first use.
 
 Names here are WSGI strings (as in the request path); rows are read back
 as native strings from JSON.
 """
 
+import json
+from urllib.parse import quote
+
 from swift.common.concurrency import GreenPile
-from swift.common.direct_client import ClientException, \
-    direct_delete_container_object, direct_get_container, \
-    direct_put_container_object
-from swift.common.exceptions import ConnectionTimeout
 from swift.common.swob import wsgi_to_str
 from swift.common.utils import Timestamp, quorum_size
-from eventlet import Timeout
 
 from ocx_swift.exceptions import IndexUnavailable
+from ocx_swift.transport import ConnectionPools
+
+#: idle keep-alive connections kept per container server
+POOL_SIZE = 16
 
 #: the parameter of a row's ``hash`` holding the MD5 of the stored bytes
 #: (after any override etag's own parameters); listings never show it
@@ -127,17 +132,46 @@ class ObjectIndex(object):
     :param conn_timeout: seconds to connect to a container server
     :param node_timeout: seconds to wait for its answer
     :param logger: a Swift logger
+    :param pools: the :class:`~ocx_swift.transport.ConnectionPools` to use
+        (default: its own, made on first use)
     """
 
-    def __init__(self, container_ring, conn_timeout, node_timeout, logger):
+    def __init__(self, container_ring, conn_timeout, node_timeout, logger,
+                 pools=None):
         self.ring = container_ring
         self.conn_timeout = conn_timeout
         self.node_timeout = node_timeout
         self.logger = logger
+        self._pools = pools
+
+    @property
+    def pools(self):
+        if self._pools is None:
+            self._pools = ConnectionPools(POOL_SIZE)
+        return self._pools
 
     def _nodes(self, account, container):
         return self.ring.get_nodes(wsgi_to_str(account),
                                    wsgi_to_str(container))
+
+    def _request(self, node, part, method, path, headers, query=''):
+        """One request to one container server: ``(status, body)``, or
+        an error string naming the node."""
+        url = 'http://%s:%s/%s/%s%s%s' % (
+            node['ip'], node['port'], quote(node['device']), part,
+            quote(path), query)
+        where = '%s:%s' % (node['ip'], node['port'])
+        try:
+            resp = self.pools.request(
+                method, url, headers=headers,
+                timeout=(self.conn_timeout, self.node_timeout))
+            try:
+                body = resp.read()
+            finally:
+                resp.release_conn()
+        except OSError as err:
+            return '%s %s' % (where, err)
+        return resp.status, body
 
     def lookup(self, account, container, obj):
         """The object's row, or None when the index holds none.
@@ -146,23 +180,26 @@ class ObjectIndex(object):
         """
         part, nodes = self._nodes(account, container)
         name = wsgi_to_str(obj)
+        query = '?format=json&limit=1&prefix=%s' % quote(name, safe='')
+        path = '/%s/%s' % (wsgi_to_str(account), wsgi_to_str(container))
         errors = []
         for node in nodes:
-            try:
-                _headers, entries = direct_get_container(
-                    node, part, wsgi_to_str(account), wsgi_to_str(container),
-                    prefix=name, limit=1,
-                    conn_timeout=self.conn_timeout,
-                    response_timeout=self.node_timeout)
-            except ClientException as err:
-                if err.http_status == 404:
-                    return None  # no container: no object
-                errors.append('%s:%s %s' % (node['ip'], node['port'],
-                                            err.http_status))
+            answer = self._request(node, part, 'GET', path, {}, query)
+            if isinstance(answer, str):
+                errors.append(answer)
                 continue
-            except (Timeout, ConnectionTimeout, OSError) as err:
+            status, body = answer
+            if status == 404:
+                return None  # no container: no object
+            if status // 100 != 2:
                 errors.append('%s:%s %s' % (node['ip'], node['port'],
-                                            err.__class__.__name__))
+                                            status))
+                continue
+            try:
+                entries = json.loads(body) if body else []
+            except ValueError:
+                errors.append('%s:%s unreadable listing' % (
+                    node['ip'], node['port']))
                 continue
             for entry in entries:
                 if entry.get('name') == name and 'hash' in entry:
@@ -180,8 +217,7 @@ class ObjectIndex(object):
         """
         headers = dict(update)
         headers['X-Backend-Storage-Policy-Index'] = str(policy_index)
-        self._write(direct_put_container_object, account, container, obj,
-                    headers)
+        self._write('PUT', account, container, obj, headers)
 
     def record_delete(self, account, container, obj, timestamp,
                       policy_index):
@@ -190,27 +226,23 @@ class ObjectIndex(object):
 
         :raises IndexUnavailable: when a majority of nodes did not take it
         """
-        self._write(direct_delete_container_object, account, container, obj,
+        self._write('DELETE', account, container, obj,
                     {'X-Timestamp': timestamp.internal,
                      'X-Backend-Storage-Policy-Index': str(policy_index)})
 
-    def _write(self, func, account, container, obj, headers):
+    def _write(self, method, account, container, obj, headers):
         part, nodes = self._nodes(account, container)
+        path = '/%s/%s/%s' % tuple(wsgi_to_str(n) for n in (
+            account, container, obj))
+        headers = dict(headers, **{'Content-Length': '0'})
 
         def one(node):
-            try:
-                func(node, part, wsgi_to_str(account),
-                     wsgi_to_str(container), wsgi_to_str(obj),
-                     conn_timeout=self.conn_timeout,
-                     response_timeout=self.node_timeout,
-                     headers=dict(headers))
-                return None
-            except ClientException as err:
-                return '%s:%s %s' % (node['ip'], node['port'],
-                                     err.http_status)
-            except (Timeout, ConnectionTimeout, OSError) as err:
-                return '%s:%s %s' % (node['ip'], node['port'],
-                                     err.__class__.__name__)
+            answer = self._request(node, part, method, path, dict(headers))
+            if isinstance(answer, str):
+                return answer
+            if answer[0] // 100 != 2:
+                return '%s:%s %s' % (node['ip'], node['port'], answer[0])
+            return None
 
         pile = GreenPile(len(nodes))
         for node in nodes:
