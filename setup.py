@@ -48,6 +48,7 @@ setup(
             'ocx-aio = ocx_swift.aio.cli:main',
             'ocx-ring-builder = ocx_swift.cli.ringbuilder:error_handling_main',
             'ocx-mover = ocx_swift.mover.cli:error_handling_main',
+            'ocx-index = ocx_swift.cli.index:error_handling_main',
         ],
     },
     classifiers=[

@@ -161,9 +161,23 @@ def make_tier_client(swift_dir, proxy_parser):
     try:
         with os.fdopen(fd, 'w') as fp:
             fp.write(tier_proxy_conf(swift_dir, proxy_parser))
-        return InternalClient(path, PROG, 3)
+        client = InternalClient(path, PROG, 3)
     finally:
         os.unlink(path)
+    client.app = OwnerApp(client.app)
+    return client
+
+
+class OwnerApp(object):
+    """Requests of the tier client act as the owner: Swift's proxy drops
+    ACLs, tempurl and sync keys from anyone else's requests."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, env, start_response):
+        env['swift_owner'] = True
+        return self.app(env, start_response)
 
 
 def load(args):

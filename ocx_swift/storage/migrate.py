@@ -55,13 +55,13 @@ from swift.common.swob import str_to_wsgi, wsgi_quote
 from swift.common.utils import Timestamp
 
 from ocx_swift.exceptions import ClusterUnavailable, OcxError
-from ocx_swift.handlers.split import SPLIT_SYSMETA, ShareHeader, \
-    hidden_name
+from ocx_swift.handlers.split import hidden_name
 from ocx_swift.mover import backend
 from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys
 from ocx_swift.storage.copies import KIND_COPY, KIND_SHARE, sign_headers, \
     verify_answer
+from ocx_swift.storage.shares import SPLIT_SYSMETA, ShareHeader
 from ocx_swift.storage.index import row_etag
 from ocx_swift.storage.state import STATE_HEADER, StateError, seal, \
     unseal
