@@ -60,10 +60,11 @@ from swift.common.utils import Timestamp, config_true_value, \
     extract_swift_bytes
 
 from ocx_swift import client as client_module
-from ocx_swift.exceptions import IndexUnavailable
+from ocx_swift.exceptions import IndexUnavailable, PolicyUnverifiable
 from ocx_swift.middleware import OcxMiddleware
 from ocx_swift.ring.builder import ClusterRingBuilder
 from ocx_swift.storage.index import IndexRow
+from ocx_swift.storage.policy import resolve_policy
 
 AUTH_PATH = '/auth/v1.0'
 SERVICE_USER = 'ocx:exchange'
@@ -975,6 +976,33 @@ class FinalApp(object):
         return Response(request=req, status=status)
 
 
+class FakeTier(object):
+    """The metadata tier as background tools read it (the interface of
+    :class:`~ocx_swift.storage.tier.MetadataTier`), over a
+    :class:`FinalApp`'s containers, with the exchange's rule
+    (:func:`~ocx_swift.storage.policy.resolve_policy`).
+
+    :param app: the :class:`FinalApp`
+    :param policies: the exchange's policy map
+    """
+
+    def __init__(self, app, policies):
+        self.app = app
+        self.policies = policies
+        self.index = app.index
+        self.asked = []
+
+    def container_policy(self, account, container):
+        """:param account: native string; ``container`` too"""
+        self.asked.append((account, container))
+        cont = self.app.get_container(account, container)
+        if cont is None:
+            raise PolicyUnverifiable('container not in the metadata tier')
+        return resolve_policy({'status': 204,
+                               'storage_policy': cont.policy_index},
+                              self.policies)
+
+
 def update_tier_meta(meta, headers):
     """Container or account metadata and ACLs, as Swift keeps them."""
     for key, value in headers.items():
@@ -1128,6 +1156,10 @@ class FakeClusterSet(object):
                          'user = %s\nkey = %s\n\n' % (
                              cluster.name, i, cluster.auth_url,
                              cluster.user, cluster.key))
+
+    def tier(self):
+        """The metadata tier as ``ocx-mover`` reads it."""
+        return FakeTier(self.app, self.mw.policies)
 
     def __iter__(self):
         return iter(self.clusters)

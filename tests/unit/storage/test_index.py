@@ -13,17 +13,17 @@
 # under the License.
 
 """The object index: row formats, and rows on the metadata tier's
-container servers (direct_client replaced by fake container servers)."""
+container servers (fake servers behind the connection pools it takes)."""
+
+import json
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
-from eventlet import Timeout
-from swift.common.direct_client import ClientException
-from swift.common.exceptions import ConnectionTimeout
 from swift.common.swob import str_to_wsgi
 from swift.common.utils import Timestamp
 
 from ocx_swift.exceptions import IndexUnavailable
-from ocx_swift.storage import index
+from ocx_swift.transport import HTTPFailure, HTTPTimeout
 from ocx_swift.storage.index import IndexRow, ObjectIndex, apply_overrides, \
     row_etag, stored_md5, strip_index_params
 from tests.unit.fakes import DebugLogger
@@ -99,95 +99,117 @@ class FakeRing(object):
         return 7, list(self.nodes)
 
 
-class FakeServers(object):
-    """Container servers answering direct_client calls; ``faults`` maps a
-    node ip to the exception it raises."""
+class FakeResponse(object):
 
-    def __init__(self, monkeypatch):
+    def __init__(self, status, body=b''):
+        self.status = status
+        self.body = body
+        self.released = False
+
+    def read(self):
+        return self.body
+
+    def release_conn(self):
+        self.released = True
+
+
+class FakeServers(object):
+    """Container servers behind the index's connection pools (the
+    ``pools`` it takes): ``faults`` maps a node ip to an HTTP status it
+    answers or an exception (an OSError, as the transport raises) it
+    raises; GETs list :attr:`listing`."""
+
+    def __init__(self):
         self.faults = {}
         self.listing = []
         self.calls = []
-        for name in ('direct_get_container', 'direct_put_container_object',
-                     'direct_delete_container_object'):
-            monkeypatch.setattr(index, name, self._make(name))
+        self.responses = []
 
-    def _make(self, name):
-        def call(node, part, *args, **kwargs):
-            self.calls.append((name, node['ip'], part, args, kwargs))
-            fault = self.faults.get(node['ip'])
-            if fault is not None:
-                raise fault
-            if name == 'direct_get_container':
-                return {}, list(self.listing)
-            return None
-        return call
+    def request(self, method, url, headers=None, timeout=None):
+        parts = urlsplit(url)
+        _dev, part, path = unquote(parts.path)[1:].split('/', 2)
+        self.calls.append((method, parts.hostname, int(part), '/' + path,
+                           dict(parse_qsl(parts.query)), headers, timeout))
+        fault = self.faults.get(parts.hostname)
+        if isinstance(fault, Exception):
+            raise fault
+        if fault is not None:
+            resp = FakeResponse(fault)
+        elif method == 'GET':
+            resp = FakeResponse(200, json.dumps(self.listing).encode())
+        else:
+            resp = FakeResponse(201 if method == 'PUT' else 204)
+        self.responses.append(resp)
+        return resp
 
-    def ips(self, name):
-        return [ip for n, ip, _p, _a, _k in self.calls if n == name]
-
-
-def status(code):
-    return ClientException('fake', http_status=code)
+    def ips(self, method):
+        return [c[1] for c in self.calls if c[0] == method]
 
 
 @pytest.fixture
-def servers(monkeypatch):
-    return FakeServers(monkeypatch)
+def servers():
+    servers = FakeServers()
+    yield servers
+    assert all(r.released for r in servers.responses)
 
 
-def make_index(replicas=3):
+def make_index(servers, replicas=3):
     logger = DebugLogger()
-    return ObjectIndex(FakeRing(replicas), 1.0, 2.0, logger), logger
+    return ObjectIndex(FakeRing(replicas), 1.0, 2.0, logger,
+                       pools=servers), logger
+
+
+def refused():
+    return HTTPFailure('connection failed: ConnectionRefusedError')
 
 
 def test_lookup_asks_with_native_names(servers):
-    idx, _logger = make_index()
+    idx, _logger = make_index(servers)
     servers.listing = [entry()]
     row = idx.lookup(ACCOUNT, CONT, OBJ)
     assert row.name == OBJ_N and row.md5 == MD5
     assert idx.ring.asked == [(ACCOUNT_N, CONT_N)]
-    name, ip, part, args, kwargs = servers.calls[0]
-    assert (ip, part, args) == ('10.0.0.1', 7, (ACCOUNT_N, CONT_N))
-    assert kwargs['prefix'] == OBJ_N and kwargs['limit'] == 1
-    assert (kwargs['conn_timeout'], kwargs['response_timeout']) == (1.0, 2.0)
+    method, ip, part, path, query, _headers, timeout = servers.calls[0]
+    assert (method, ip, part, path) == (
+        'GET', '10.0.0.1', 7, '/%s/%s' % (ACCOUNT_N, CONT_N))
+    assert query == {'format': 'json', 'limit': '1', 'prefix': OBJ_N}
+    assert timeout == (1.0, 2.0)
 
 
 @pytest.mark.parametrize('listing', [
     [], [entry(name=OBJ_N + '/more')], [{'subdir': OBJ_N + '/'}]])
 def test_lookup_of_a_name_not_listed_is_none(servers, listing):
-    idx, _logger = make_index()
+    idx, _logger = make_index(servers)
     servers.listing = listing
     assert idx.lookup(ACCOUNT, CONT, OBJ) is None
     assert len(servers.calls) == 1
 
 
 @pytest.mark.parametrize('fault', [
-    status(503), status(507), Timeout(), ConnectionTimeout(1.0),
-    ConnectionRefusedError(111, 'refused')],
-    ids=['503', '507', 'timeout', 'connect timeout', 'refused'])
+    503, 507, HTTPTimeout('timed out'), refused()],
+    ids=['503', '507', 'timeout', 'refused'])
 def test_lookup_tries_the_next_node(servers, fault):
-    idx, _logger = make_index()
+    idx, _logger = make_index(servers)
     servers.faults['10.0.0.1'] = fault
     servers.listing = [entry()]
     assert idx.lookup(ACCOUNT, CONT, OBJ).name == OBJ_N
-    assert servers.ips('direct_get_container') == ['10.0.0.1', '10.0.0.2']
+    assert servers.ips('GET') == ['10.0.0.1', '10.0.0.2']
 
 
 def test_lookup_of_a_missing_container_is_none(servers):
-    idx, _logger = make_index()
-    servers.faults['10.0.0.1'] = status(404)
+    idx, _logger = make_index(servers)
+    servers.faults['10.0.0.1'] = 404
     assert idx.lookup(ACCOUNT, CONT, OBJ) is None
 
 
 def test_lookup_with_no_node_answering_raises_naming_them(servers):
-    idx, _logger = make_index()
-    servers.faults = {'10.0.0.1': status(503), '10.0.0.2': Timeout(),
-                      '10.0.0.3': ConnectionRefusedError(111, 'x')}
+    idx, _logger = make_index(servers)
+    servers.faults = {'10.0.0.1': 503, '10.0.0.2': HTTPTimeout('slow'),
+                      '10.0.0.3': refused()}
     with pytest.raises(IndexUnavailable) as caught:
         idx.lookup(ACCOUNT, CONT, OBJ)
     message = str(caught.value)
-    for part in ('10.0.0.1:6201 503', '10.0.0.2:6201 Timeout',
-                 '10.0.0.3:6201 ConnectionRefusedError'):
+    for part in ('10.0.0.1:6201 503', '10.0.0.2:6201', '10.0.0.3:6201'):
         assert part in message
 
 
@@ -196,22 +218,21 @@ UPDATE = {'x-timestamp': WHEN.internal, 'x-size': '5',
 
 
 def test_record_put_writes_every_node(servers):
-    idx, logger = make_index()
+    idx, logger = make_index(servers)
     idx.record_put(ACCOUNT, CONT, OBJ, UPDATE, 2)
-    assert sorted(servers.ips('direct_put_container_object')) == [
-        '10.0.0.1', '10.0.0.2', '10.0.0.3']
-    for _name, _ip, part, args, kwargs in servers.calls:
-        assert args == (ACCOUNT_N, CONT_N, OBJ_N)
-        assert kwargs['headers'] == dict(
-            UPDATE, **{'X-Backend-Storage-Policy-Index': '2'})
+    assert sorted(servers.ips('PUT')) == ['10.0.0.1', '10.0.0.2',
+                                          '10.0.0.3']
+    for _m, _ip, part, path, _q, headers, _t in servers.calls:
+        assert (part, path) == (7, '/%s/%s/%s' % (ACCOUNT_N, CONT_N, OBJ_N))
+        assert headers == dict(UPDATE, **{
+            'X-Backend-Storage-Policy-Index': '2', 'Content-Length': '0'})
     assert logger.all_lines() == []
 
 
-@pytest.mark.parametrize('fault', [status(503), Timeout(),
-                                   ConnectionTimeout(1.0)])
+@pytest.mark.parametrize('fault', [503, HTTPTimeout('slow'), refused()])
 def test_record_put_with_one_node_failing_succeeds_and_warns(servers,
                                                              fault):
-    idx, logger = make_index()
+    idx, logger = make_index(servers)
     servers.faults['10.0.0.2'] = fault
     idx.record_put(ACCOUNT, CONT, OBJ, UPDATE, 0)
     warnings = logger.get_lines_for_level('warning')
@@ -219,35 +240,34 @@ def test_record_put_with_one_node_failing_succeeds_and_warns(servers,
 
 
 def test_record_put_with_two_nodes_failing_raises(servers):
-    idx, _logger = make_index()
-    servers.faults = {'10.0.0.1': status(507), '10.0.0.3': Timeout()}
+    idx, _logger = make_index(servers)
+    servers.faults = {'10.0.0.1': 507, '10.0.0.3': HTTPTimeout('slow')}
     with pytest.raises(IndexUnavailable) as caught:
         idx.record_put(ACCOUNT, CONT, OBJ, UPDATE, 0)
     assert '10.0.0.1:6201 507' in str(caught.value)
-    assert '10.0.0.3:6201 Timeout' in str(caught.value)
+    assert '10.0.0.3:6201' in str(caught.value)
 
 
 def test_one_replica_ring_needs_its_node(servers):
-    idx, _logger = make_index(replicas=1)
+    idx, _logger = make_index(servers, replicas=1)
     idx.record_put(ACCOUNT, CONT, OBJ, UPDATE, 0)
-    servers.faults['10.0.0.1'] = status(503)
+    servers.faults['10.0.0.1'] = 503
     with pytest.raises(IndexUnavailable):
         idx.record_put(ACCOUNT, CONT, OBJ, UPDATE, 0)
 
 
 def test_record_delete_sends_the_tombstone_time(servers):
-    idx, logger = make_index()
-    servers.faults['10.0.0.3'] = status(500)
+    idx, logger = make_index(servers)
+    servers.faults['10.0.0.3'] = 500
     idx.record_delete(ACCOUNT, CONT, OBJ, WHEN, 1)
-    deletes = [c for c in servers.calls
-               if c[0] == 'direct_delete_container_object']
+    deletes = [c for c in servers.calls if c[0] == 'DELETE']
     assert len(deletes) == 3
-    for _name, _ip, _part, args, kwargs in deletes:
-        assert args == (ACCOUNT_N, CONT_N, OBJ_N)
-        assert kwargs['headers'] == {
-            'X-Timestamp': WHEN.internal,
-            'X-Backend-Storage-Policy-Index': '1'}
+    for _m, _ip, _part, path, _q, headers, _t in deletes:
+        assert path == '/%s/%s/%s' % (ACCOUNT_N, CONT_N, OBJ_N)
+        assert headers == {'X-Timestamp': WHEN.internal,
+                           'X-Backend-Storage-Policy-Index': '1',
+                           'Content-Length': '0'}
     assert len(logger.get_lines_for_level('warning')) == 1
-    servers.faults['10.0.0.2'] = Timeout()
+    servers.faults['10.0.0.2'] = HTTPTimeout('slow')
     with pytest.raises(IndexUnavailable):
         idx.record_delete(ACCOUNT, CONT, OBJ, WHEN, 1)
