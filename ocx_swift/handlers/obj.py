@@ -289,33 +289,65 @@ class ObjectContext(BaseContext):
     def _read_copy(self, client, bresp, row):
         """One copy's answer as a response, None when the cluster has no
         copy, or a :class:`ClusterUnavailable` for a failure or a copy
-        that does not verify."""
+        that does not verify.
+
+        Only answers the exchange can check reach the client: a 2xx whose
+        state verifies against the row, a 304 or 412 whose ETag is the
+        row's (the landlord judged the client's conditions against the
+        right version), a 416. Any other answer counts as the landlord's
+        failure and the next copy is asked."""
         if isinstance(bresp, ClusterUnavailable):
             return bresp
-        if bresp.status // 100 == 5 or bresp.status == 404:
+        status = bresp.status
+        if status == 404:
             bresp.close()
-            if bresp.status == 404:
-                return None
+            return None
+        if status // 100 == 5:
+            bresp.close()
             return ClusterUnavailable(client.name, bresp.reason,
-                                      status=bresp.status,
+                                      status=status,
                                       trans_id=bresp.trans_id)
-        if not ok(bresp.status):
-            return self.passthrough(bresp)  # 304, 412, 416: no bytes
+        if status in (304, 412, 416):
+            etag = (bresp.headers.get('Etag') or '').strip('"')
+            if status != 416 and row.md5 and etag != row.md5:
+                bresp.close()
+                return self.tampered(client, 'a %d for another version'
+                                     % status)
+            return self.passthrough(bresp)  # no object bytes
+        if not ok(status):
+            bresp.close()
+            return self.tampered(client, 'answered %d' % status)
         try:
             check_fresh(verify_answer(self.ocx.state_keys, self.state_path,
                                       self.kind, bresp.header_items()), row)
+            self._check_size(bresp, row)
         except (StateError, CopyMismatch) as err:
             bresp.close()
             return self.tampered(client, err)
-        if self.req.method == 'HEAD' or bresp.status != 200:
+        if self.req.method == 'HEAD' or status != 200:
             resp = self.passthrough(bresp)
         else:
             resp = self._checked_body(client, bresp, row.md5)
             if isinstance(resp, ClusterUnavailable):
                 return resp
         if row.md5:
-            resp.headers['Etag'] = row.md5
+            resp.headers['Etag'] = '"%s"' % row.md5
         return resp
+
+    @staticmethod
+    def _check_size(bresp, row):
+        """A whole copy's length must be the row's (an SLO manifest's row
+        holds the large object's size: its bytes are checked by MD5).
+
+        :raises CopyMismatch: when it is not
+        """
+        if bresp.status != 200 or stored_swift_bytes(
+                bresp.headers.get('Content-Type', '')) is not None:
+            return
+        length = bresp.headers.get('Content-Length')
+        if length is not None and length != str(row.size):
+            raise CopyMismatch('%s bytes, the index holds %d'
+                               % (length, row.size))
 
     def _checked_body(self, client, bresp, md5):
         """A whole-object GET whose bytes are checked against the index:
@@ -435,7 +467,11 @@ class ObjectContext(BaseContext):
             elif resp is not None:
                 answers.append(resp)
                 content_type = content_type or resp.stored_type
+        for resp in answers[1:]:
+            close_if_possible(resp.app_iter)
         if failures:
+            if answers:
+                close_if_possible(answers[0].app_iter)
             return unavailable(self.req, failures)
         if not answers:
             return HTTPNotFound(request=self.req)
@@ -569,7 +605,7 @@ class ObjectContext(BaseContext):
         resp = self.settle_put(results, hasher.hexdigest())
         if ok(resp.status_int):
             self.record(self.timestamp, size, hasher.hexdigest())
-            resp.headers['Etag'] = hasher.hexdigest()
+            resp.headers['Etag'] = '"%s"' % hasher.hexdigest()
         return resp
 
     def settle_put(self, results, md5=None):

@@ -222,7 +222,7 @@ class SplitObjectContext(ObjectContext):
             if error:
                 return error
         self.record(self.timestamp, total, md5)
-        resp.headers['Etag'] = md5
+        resp.headers['Etag'] = '"%s"' % md5
         resp.headers.pop('Content-Length', None)
         resp.headers['Content-Length'] = '0'
         return resp
@@ -440,7 +440,8 @@ class SplitObjectContext(ObjectContext):
         resp.headers.update((k, v) for k, v in newest.headers
                             if k.lower() not in SHARE_HEADERS)
         resp.headers['Content-Length'] = str(header.size)
-        resp.headers['Etag'] = row.md5 or ''
+        if row.md5:
+            resp.headers['Etag'] = '"%s"' % row.md5
 
         resp.headers['Accept-Ranges'] = 'bytes'
         if 'X-Backend-Etag-Is-At' in self.req.headers:

@@ -33,10 +33,14 @@ from ocx_swift.exceptions import PolicyUnverifiable
 
 
 def policy_index(info):
-    """The Swift storage policy index of a container info dict.
+    """The Swift storage policy index of a container info dict (or of a
+    container server's headers).
 
     :raises PolicyUnverifiable: when the info carries none
     """
+    if 'X-Backend-Storage-Policy-Index' in info:
+        info = {'status': 200,
+                'storage_policy': info['X-Backend-Storage-Policy-Index']}
     value = info.get('storage_policy')
     if value is None or info.get('status', 0) // 100 != 2:
         raise PolicyUnverifiable('container policy unknown (container info '
@@ -48,22 +52,26 @@ def policy_index(info):
                                  'number' % (value,))
 
 
-def resolve_policy(info, policies):
+def resolve_policy(info, policies, swift_policies=None):
     """The exchange policy of a container.
 
     :param info: the container's info dict (``get_container_info``), from
-        the exchange's metadata tier
+        the exchange's metadata tier, or its headers (a container server's
+        ``X-Backend-Storage-Policy-Index``)
     :param policies: the :class:`~ocx_swift.policy.PolicyMap`
+    :param swift_policies: the exchange's Swift storage policies (this
+        process's ``POLICIES`` by default)
     :raises PolicyUnverifiable: see the module docstring
     """
+    swift_policies = POLICIES if swift_policies is None else swift_policies
     index = policy_index(info)
-    swift_policy = POLICIES.get_by_index(index)
+    swift_policy = swift_policies.get_by_index(index)
     if swift_policy is None:
         raise PolicyUnverifiable('container policy index %d is not in '
                                  'this exchange\'s swift.conf' % index)
     policy = policies.get(swift_policy.name)
     if policy is None:
-        if len(policies) == 1 and index == int(POLICIES.default):
+        if len(policies) == 1 and index == int(swift_policies.default):
             return policies.default
         raise PolicyUnverifiable('container policy %r is not configured '
                                  'on this exchange' % swift_policy.name)

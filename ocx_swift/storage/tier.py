@@ -36,6 +36,7 @@ from eventlet import Timeout
 from ocx_swift.aio.launch import use_swift_dir
 from ocx_swift.exceptions import IndexUnavailable, PolicyUnverifiable
 from ocx_swift.storage.index import ObjectIndex
+from ocx_swift.storage.policy import resolve_policy
 
 
 class MetadataTier(object):
@@ -101,18 +102,4 @@ class MetadataTier(object):
         headers = self.container_headers(account, container)
         if headers is None:
             raise PolicyUnverifiable('container not in the metadata tier')
-        try:
-            index = int(headers['X-Backend-Storage-Policy-Index'])
-        except (KeyError, ValueError):
-            raise PolicyUnverifiable('container has no policy index')
-        swift_policy = self.swift_policies.get_by_index(index)
-        if swift_policy is None:
-            raise PolicyUnverifiable('policy index %d not in %s/swift.conf'
-                                     % (index, self.swift_dir))
-        policy = self.policies.get(swift_policy.name)
-        if policy is None:
-            if len(self.policies) == 1:
-                return self.policies.default
-            raise PolicyUnverifiable('policy %r is not configured'
-                                     % swift_policy.name)
-        return policy
+        return resolve_policy(headers, self.policies, self.swift_policies)

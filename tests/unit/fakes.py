@@ -659,7 +659,10 @@ class FakeCluster(object):
             return 304, dict(resp_headers, **{'Content-Length': '0'}), b''
         if_match = headers.get('If-Match')
         if if_match and if_match != '*' and obj.etag not in if_match:
-            return error(412)
+            # as swob: a failed condition keeps the object's headers
+            status, _h, body = error(412)
+            return status, dict(resp_headers, **{
+                'Content-Length': str(len(body))}), body
         size = len(obj.body)
         byte_range = parse_range(headers.get('Range'), size)
         if byte_range is None:

@@ -360,10 +360,6 @@ def test_post_content_type_reaches_the_index(ocx):
     close_post_answers(ocx)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'ocx_swift/handlers/obj.py handle_POST: only answers[0] is returned; '
-    'the other copies\' POST responses (and all of them when one copy '
-    'failed) are never closed, so their connections leak'))
 def test_post_to_several_copies_closes_every_answer(ocx):
     put(ocx)
     assert ocx.request(PATH, 'POST', headers={
@@ -382,11 +378,6 @@ def test_copies_carry_no_plain_timestamp_or_unsigned_state(ocx):
         assert tag.startswith('v1.default.')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'ocx_swift/handlers/obj.py _read_copy: a landlord answer that is not '
-    '2xx, 404 or 5xx (403, 409, 412, 304, ...) is passed to the client '
-    'before anything is verified, so one landlord can deny a read that '
-    'another copy would serve, and put its own headers on the answer'))
 def test_landlord_4xx_does_not_stop_the_read(ocx):
     put(ocx)
     first, second = read_order(ocx)
@@ -402,10 +393,6 @@ def test_landlord_4xx_does_not_stop_the_read(ocx):
     assert resp.body == BODY
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'ocx_swift/handlers/obj.py _read_copy: HEAD (and a streamed GET) '
-    'answer with the landlord\'s Content-Length, which the state tag does '
-    'not cover (signed size 0); the index row\'s size is not used'))
 def test_head_content_length_is_the_index_size(ocx):
     put(ocx)
     for cluster in read_order(ocx):
