@@ -57,8 +57,8 @@ from swift.common.request_helpers import resolve_etag_is_at_header
 from swift.common.utils import close_if_possible
 from swift.common.exceptions import ChunkReadTimeout
 from swift.common.swob import HTTPBadRequest, HTTPClientDisconnect, \
-    HTTPNotFound, HTTPRequestTimeout, HTTPServiceUnavailable, Response, \
-    wsgi_quote, wsgi_to_str
+    HTTPException, HTTPNotFound, HTTPPreconditionFailed, HTTPRequestTimeout, \
+    HTTPServiceUnavailable, Response, wsgi_quote, wsgi_to_str
 from swift.common.utils import Timestamp
 from swift.proxy.controllers.obj import check_content_type
 
@@ -85,6 +85,14 @@ WRITE_ID_SYSMETA = 'X-Object-Sysmeta-Ocx-Write-Id'
 #: what it stores late, and how often to look
 LATE_WRITE_WATCH = 60
 LATE_WRITE_INTERVAL = 1
+
+
+def stamp_response(resp, timestamp):
+    """Date an object answer with the exchange's timestamp of its last
+    write (as listings show it), not a landlord's clock: ``X-Timestamp``
+    and ``Last-Modified`` as Swift's object server sets them."""
+    resp.headers['X-Timestamp'] = timestamp.normal
+    resp.last_modified = int(timestamp.ceil())
 
 
 def route(ocx, req, account, container, obj, split_class=None):
@@ -253,14 +261,23 @@ class ObjectContext(BaseContext):
         if row is None:
             self._discard(first)
             return HTTPNotFound(request=self.req)
+        return self._read_from(clients, row, first)
+
+    def _read_from(self, clients, row, first=None):
+        """The first copy of ``clients`` that verifies against ``row``.
+
+        :param first: the first client's answer, if already asked
+        """
         failures = []
         # the index says it exists: when no cluster had it, a move may
         # have taken it from a cluster asked early to one asked late; a
         # second walk finds it
         for attempt in range(2):
             for index, client in enumerate(clients):
-                answer = first if index == 0 and attempt == 0 \
-                    else self._ask_copy(client)
+                if index == 0 and attempt == 0 and first is not None:
+                    answer = first
+                else:
+                    answer = self._ask_copy(client)
                 resp = self._read_copy(client, answer, row)
                 if isinstance(resp, ClusterUnavailable):
                     failures.append(resp)
@@ -319,11 +336,15 @@ class ObjectContext(BaseContext):
             return self.tampered(client, 'answered %d' % status)
         try:
             check_fresh(verify_answer(self.ocx.state_keys, self.state_path,
-                                      self.kind, bresp.header_items()), row)
+                                      self.kind, self._stored_items(
+                                          client, bresp)), row)
             self._check_size(bresp, row)
         except (StateError, CopyMismatch) as err:
             bresp.close()
             return self.tampered(client, err)
+        except ClusterUnavailable as err:
+            bresp.close()
+            return err
         if self.req.method == 'HEAD' or status != 200:
             resp = self.passthrough(bresp)
         else:
@@ -332,7 +353,25 @@ class ObjectContext(BaseContext):
                 return resp
         if row.md5:
             resp.headers['Etag'] = '"%s"' % row.md5
+        stamp_response(resp, row.timestamp)
         return resp
+
+    def _stored_items(self, client, bresp):
+        """The headers a copy's tag covers, as the landlord stores them:
+        a multi-range answer's Content-Type is ``multipart/byteranges``,
+        so the stored one is asked for with a HEAD."""
+        items = bresp.header_items()
+        content_type = bresp.headers.get('Content-Type') or ''
+        if bresp.status != 206 or \
+                not content_type.startswith('multipart/byteranges'):
+            return items
+        head = client.request('HEAD', self.backend_path,
+                              headers=self.backend_headers(headers=[]))
+        head.close()
+        if not ok(head.status):
+            raise CopyMismatch('HEAD answered %d' % head.status)
+        return [(k, v) for k, v in items if k.lower() != 'content-type'] + \
+            [('Content-Type', head.headers.get('Content-Type', ''))]
 
     @staticmethod
     def _check_size(bresp, row):
@@ -425,14 +464,43 @@ class ObjectContext(BaseContext):
         denial = self.authorize('write_acl')
         if denial:
             return denial
-        if self.lookup() is None:
+        if_delete_at = self.req.headers.get('X-If-Delete-At')
+        if if_delete_at is not None and not if_delete_at.isdigit():
+            return HTTPBadRequest(request=self.req, content_type='text/plain',
+                                  body='Bad X-If-Delete-At header value')
+        row = self.lookup()
+        if row is None:
             return HTTPNotFound(request=self.req)
+        if if_delete_at is not None and \
+                self.delete_at(row) != int(if_delete_at):
+            return HTTPPreconditionFailed(request=self.req)
         timestamp = Timestamp.now()
         self.ocx.index.record_delete(self.account, self.container, self.obj,
                                      timestamp, self.policy_index)
         self.delete_copies(self.placement_clients(with_previous=True))
         return Response(request=self.req, status=204, headers={
             'X-Timestamp': timestamp.internal})
+
+    def delete_at(self, row):
+        """The ``X-Delete-At`` of the object (0 for none) from the first
+        copy that verifies, as Swift's object server checks
+        ``X-If-Delete-At``.
+
+        :raises HTTPException: the read's error when no copy verifies
+        """
+        method, self.req.method = self.req.method, 'HEAD'
+        try:
+            resp = self._read_from(self.placement_clients(True), row)
+        finally:
+            self.req.method = method
+        close_if_possible(resp.app_iter)
+        if isinstance(resp, HTTPException) and not ok(resp.status_int):
+            raise resp
+        if not ok(resp.status_int):
+            raise HTTPServiceUnavailable(
+                request=self.req, content_type='text/plain',
+                body='no copy to check X-If-Delete-At against')
+        return int(resp.headers.get('X-Delete-At') or 0)
 
     def delete_copies(self, clients):
         """DELETE on each cluster (best effort, failures logged)."""
@@ -606,6 +674,7 @@ class ObjectContext(BaseContext):
         if ok(resp.status_int):
             self.record(self.timestamp, size, hasher.hexdigest())
             resp.headers['Etag'] = '"%s"' % hasher.hexdigest()
+            stamp_response(resp, self.timestamp)
         return resp
 
     def settle_put(self, results, md5=None):

@@ -72,7 +72,8 @@ from ocx_swift.exceptions import ClusterUnavailable, ShareAuthError, \
     SplitDecodeError
 from ocx_swift.handlers.base import ok, response_from_parts, split_results, \
     unavailable
-from ocx_swift.handlers.obj import ClientReadError, ObjectContext
+from ocx_swift.handlers.obj import ClientReadError, ObjectContext, \
+    stamp_response
 from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys, open_name, \
@@ -223,6 +224,7 @@ class SplitObjectContext(ObjectContext):
                 return error
         self.record(self.timestamp, total, md5)
         resp.headers['Etag'] = '"%s"' % md5
+        stamp_response(resp, self.timestamp)
         resp.headers.pop('Content-Length', None)
         resp.headers['Content-Length'] = '0'
         return resp
@@ -442,8 +444,8 @@ class SplitObjectContext(ObjectContext):
         resp.headers['Content-Length'] = str(header.size)
         if row.md5:
             resp.headers['Etag'] = '"%s"' % row.md5
-
         resp.headers['Accept-Ranges'] = 'bytes'
+        stamp_response(resp, row.timestamp)
         if 'X-Backend-Etag-Is-At' in self.req.headers:
             resp._conditional_etag = resolve_etag_is_at_header(
                 self.req, resp.headers)

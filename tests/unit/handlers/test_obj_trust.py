@@ -386,3 +386,30 @@ def test_head_content_length_is_the_index_size(ocx):
     resp = ocx.request(PATH, 'HEAD')
     assert resp.status_int != 200 or \
         resp.headers['Content-Length'] == str(len(BODY))
+
+
+def test_answers_are_dated_by_the_exchange_not_a_landlord(ocx):
+    resp = put(ocx)
+    row = ocx.index.row(ACCOUNT_N, CONT_N, OBJ_N)
+    assert resp.headers['X-Timestamp'] == row.timestamp.normal
+    for holder in ocx.holders(ACCOUNT_N, CONT_N, OBJ_N):
+        # a landlord's clock says otherwise
+        stored(holder).timestamp = float(row.timestamp) + 3600
+    for method in ('GET', 'HEAD'):
+        got = ocx.request(PATH, method)
+        assert got.status_int == 200
+        assert got.headers['X-Timestamp'] == row.timestamp.normal
+        assert got.last_modified.timestamp() == int(row.timestamp.ceil())
+
+
+def test_if_delete_at_is_checked_as_swift_does(ocx):
+    put(ocx)
+    bad = ocx.request(PATH, 'DELETE', headers={'X-If-Delete-At': 'b\xc3\xa4d'})
+    assert bad.status_int == 400
+    other = ocx.request(PATH, 'DELETE', headers={'X-If-Delete-At': '1'})
+    assert other.status_int == 412
+    assert ocx.index.row(ACCOUNT_N, CONT_N, OBJ_N) is not None
+    assert ocx.request(PATH).status_int == 200
+    gone = ocx.request(PATH, 'DELETE', headers={'X-If-Delete-At': '0'})
+    assert gone.status_int == 204
+    assert ocx.request(PATH).status_int == 404
