@@ -169,7 +169,8 @@ class BaseContext(object):
         headers = filter_request_headers(headers)
         if extra:
             headers.update(extra)
-        headers = encode_headers(headers, self.server_type)
+        headers = encode_headers(self.seal_sysmeta(headers),
+                                 self.server_type)
         trans_id = self.req.environ.get('swift.trans_id')
         if trans_id:
             headers['X-Trans-Id-Extra'] = trans_id
@@ -177,8 +178,19 @@ class BaseContext(object):
 
     def client_headers(self, bresp):
         """A landlord's response headers as the exchange shows them."""
-        return decode_headers(filter_response_headers(bresp.header_items()),
-                              self.server_type)
+        return self.open_sysmeta(decode_headers(
+            filter_response_headers(bresp.header_items()),
+            self.server_type))
+
+    def seal_sysmeta(self, headers):
+        """Exchange-side headers as a landlord may read them (a split
+        handler seals the sysmeta it carries); a dict."""
+        return headers
+
+    def open_sysmeta(self, items):
+        """The inverse of :meth:`seal_sysmeta` on decoded response
+        items."""
+        return items
 
     def note_cluster(self, name):
         """Record in proxy-logging's log_info where the request went."""

@@ -79,7 +79,7 @@ from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys, open_name, \
     opaque_name, seal_name
 from ocx_swift.storage.copies import KIND_SHARE, check_fresh, \
-    sign_headers, verify_answer
+    open_headers, seal_headers, sign_headers, verify_answer
 from ocx_swift.storage.state import StateError, seal
 from ocx_swift.storage.shares import SPLIT_SYSMETA, ShareHeader, \
     written_by
@@ -134,6 +134,18 @@ class SplitObjectContext(ObjectContext):
                 if i != self.ocx.active_secret_id]
 
     kind = KIND_SHARE
+
+    def seal_sysmeta(self, headers):
+        """Carried sysmeta is sealed on shares: a symlink's target and
+        its etag, s3api and SLO etags would tell a landlord about the
+        plaintext and names (the split header stays readable: it holds
+        nothing in clear that a landlord may not learn)."""
+        return seal_headers(self.ocx.state_keys, self.state_path, headers,
+                            keep=(SPLIT_SYSMETA.lower(),))
+
+    def open_sysmeta(self, items):
+        return open_headers(self.ocx.state_keys, self.state_path, items,
+                            keep=(SPLIT_SYSMETA.lower(),))
 
     def keys(self, object_id, secret_id=None):
         """The object's keys under a configured secret (the active one by

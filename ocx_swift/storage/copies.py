@@ -46,12 +46,61 @@ from swift.common.swob import wsgi_to_str
 
 from ocx_swift.exceptions import OcxError
 from ocx_swift.storage.state import STATE_HEADER, StateError, \
-    meta_items_of, sign_state, verify_state
+    meta_items_of, seal, sign_state, unseal, verify_state
 
 #: objects up to this size are verified before their first byte is sent
 VERIFY_BEFORE_BYTES = 64 * 1024
 KIND_COPY = 'copy'
 KIND_SHARE = 'share'
+
+
+#: marks a carried header value sealed for the landlord
+SEALED_PREFIX = 'ocx-sealed:'
+#: exchange-side object headers that may tell a landlord about the
+#: plaintext or other names (a symlink's target and its etag, a DLO's
+#: segment prefix, s3api and SLO etags)
+SEALED_HEADER_PREFIXES = ('x-object-sysmeta-', 'x-object-transient-sysmeta-')
+SEALED_HEADERS = ('x-object-manifest',)
+
+
+def _sealable(name, keep):
+    lower = name.lower()
+    return lower not in keep and (lower in SEALED_HEADERS or lower.startswith(
+        SEALED_HEADER_PREFIXES))
+
+
+def seal_headers(keys, path, headers, keep=()):
+    """Seal the values of carried sysmeta (and DLO manifest) headers.
+
+    :param headers: dict of exchange-side headers (WSGI strings)
+    :param keep: lower-case names left in clear (e.g. the split header)
+    :returns: a new dict
+    """
+    out = {}
+    for name, value in headers.items():
+        if _sealable(name, keep) and value:
+            value = SEALED_PREFIX + seal(
+                keys, path, 'header:' + name.lower(),
+                value.encode('latin-1', 'surrogateescape'))
+        out[name] = value
+    return out
+
+
+def open_headers(keys, path, items, keep=()):
+    """The inverse of :func:`seal_headers` on ``(name, value)`` items.
+    A sealed value that does not open here is dropped (the copy's state
+    tag fails anyway: it covers what the landlord stored)."""
+    out = []
+    for name, value in items:
+        if _sealable(name, keep) and value.startswith(SEALED_PREFIX):
+            try:
+                value = unseal(keys, path, 'header:' + name.lower(),
+                               value[len(SEALED_PREFIX):]).decode(
+                                   'latin-1', 'surrogateescape')
+            except StateError:
+                continue
+        out.append((name, value))
+    return out
 
 
 class CopyMismatch(OcxError):

@@ -411,3 +411,33 @@ def test_bad_secret_config_is_refused(ocx, conf, message):
         rotate(ocx, **conf)
     assert message in str(caught.value)
     assert SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize('policy', ['xor', 'hidden'])
+def test_carried_sysmeta_is_sealed_on_shares(ocx, policy):
+    target = 'c\u00e9/t\u00e0rget \u2615'
+    secret_etag = md5(b'the plaintext')
+    path = opath(policy, 'l\u00efnk')
+    resp = ocx.request(path, 'PUT', body=b'', headers={
+        'X-Object-Sysmeta-Symlink-Target': str_to_wsgi(target),
+        'X-Object-Sysmeta-Container-Update-Override-Etag':
+            '%s; symlink_target_etag=%s' % (md5(b''), secret_etag)})
+    assert resp.status_int == 201
+    found = shares(ocx, policy)
+    assert found
+    for _cluster, _name, obj in found:
+        stored = ' '.join('%s: %s' % kv for kv in obj.headers.items())
+        assert secret_etag not in stored
+        assert target not in stored and str_to_wsgi(target) not in stored
+    got = ocx.request(path, 'HEAD')
+    assert got.status_int == 200
+    assert got.headers['X-Object-Sysmeta-Symlink-Target'] == \
+        str_to_wsgi(target)
+    # a POST keeps it (sealed again), as Swift keeps sysmeta
+    assert ocx.request(path, 'POST', headers={
+        'X-Object-Meta-A': 'b'}).status_int == 202
+    got = ocx.request(path, 'HEAD')
+    assert got.headers['X-Object-Sysmeta-Symlink-Target'] == \
+        str_to_wsgi(target)
+    for _cluster, _name, obj in shares(ocx, policy):
+        assert secret_etag not in str(obj.headers)
