@@ -84,6 +84,8 @@ WRITE_ID_SYSMETA = 'X-Object-Sysmeta-Ocx-Write-Id'
 #: seconds to watch a cluster that timed out during a failed PUT for
 #: what it stores late, and how often to look
 LATE_WRITE_WATCH = 60
+#: Range GETs of objects up to this size read and check the whole copy
+RANGE_WHOLE_BYTES = 8 * 1024 * 1024
 LATE_WRITE_INTERVAL = 1
 
 
@@ -169,6 +171,8 @@ class ObjectContext(BaseContext):
         self.policy_index = None
         #: the (WSGI string) name landlords store the object under
         self.backend_obj = self.obj
+        #: a Range GET reads the whole (small) object, to check it
+        self.whole = False
         #: the native-string path object state tags bind to
         self.state_path = state_path(self.account, self.container,
                                      self.obj)
@@ -251,6 +255,8 @@ class ObjectContext(BaseContext):
 
         The index lookup and the first copy's request go out at once."""
         clients = self.placement_clients(with_previous=True)
+        if self.req.method == 'GET' and 'Range' in self.req.headers:
+            return self._read_range(clients)
         lookup = spawn(self.lookup)
         first = self._ask_copy(clients[0])
         try:
@@ -262,6 +268,18 @@ class ObjectContext(BaseContext):
             self._discard(first)
             return HTTPNotFound(request=self.req)
         return self._read_from(clients, row, first)
+
+    def _read_range(self, clients):
+        """A Range GET. An object up to :data:`RANGE_WHOLE_BYTES` is read
+        whole from its copy and checked against the index's MD5, and the
+        ranges are cut from the checked bytes (a landlord cannot alter a
+        range unnoticed); a larger one is asked for its ranges, which
+        only the copy's state tag and timestamp vouch for."""
+        row = self.lookup()
+        if row is None:
+            return HTTPNotFound(request=self.req)
+        self.whole = row.size <= RANGE_WHOLE_BYTES
+        return self._read_from(clients, row)
 
     def _read_from(self, clients, row, first=None):
         """The first copy of ``clients`` that verifies against ``row``.
@@ -292,9 +310,13 @@ class ObjectContext(BaseContext):
 
     def _ask_copy(self, client):
         """A copy's raw answer, or the ClusterUnavailable raised."""
+        headers = self.backend_headers()
+        if self.whole:
+            for name in ('Range', 'If-Range'):
+                headers.pop(name, None)
         try:
             return client.request(self.req.method, self.backend_path,
-                                  headers=self.backend_headers())
+                                  headers=headers)
         except ClusterUnavailable as err:
             return err
 
@@ -347,6 +369,10 @@ class ObjectContext(BaseContext):
             return err
         if self.req.method == 'HEAD' or status != 200:
             resp = self.passthrough(bresp)
+        elif self.whole:
+            resp = self._ranges_of_whole(client, bresp, row.md5)
+            if isinstance(resp, ClusterUnavailable):
+                return resp
         else:
             resp = self._checked_body(client, bresp, row.md5)
             if isinstance(resp, ClusterUnavailable):
@@ -387,6 +413,22 @@ class ObjectContext(BaseContext):
         if length is not None and length != str(row.size):
             raise CopyMismatch('%s bytes, the index holds %d'
                                % (length, row.size))
+
+    def _ranges_of_whole(self, client, bresp, md5):
+        """The client's ranges of a whole copy read and checked first
+        (swob answers the ranges, single or multiple, and 416)."""
+        headers = self.client_headers(bresp)
+        try:
+            body = read_checked(BackendBody(bresp), md5)
+        except CopyMismatch as err:
+            return self.tampered(client, err)
+        except ClusterUnavailable as err:
+            return err
+        resp = Response(request=self.req, body=body,
+                        conditional_response=True)
+        resp.headers.update((k, v) for k, v in headers
+                            if k.lower() != 'content-length')
+        return resp
 
     def _checked_body(self, client, bresp, md5):
         """A whole-object GET whose bytes are checked against the index:

@@ -23,6 +23,7 @@ from swift.common.concurrency import sleep
 from swift.common.constraints import MAX_META_COUNT, MAX_META_VALUE_LENGTH
 from swift.common.swob import Request, str_to_wsgi
 
+from ocx_swift.handlers import obj as obj_handler
 from tests.unit.fakes import FakeAuthorize, FakeClusterSet
 
 ACCOUNT = 'AUTH_test'
@@ -222,8 +223,12 @@ def test_wrong_etag_is_422_and_not_stored(ocx):
     ('bytes=8-100', 206, b'89', 'bytes 8-9/10'),
     ('bytes=10-', 416, None, 'bytes */10'),
 ])
-def test_range_passes_through(ocx, range_header, status, body,
-                              content_range):
+@pytest.mark.parametrize('whole', [True, False])
+def test_ranges(ocx, monkeypatch, whole, range_header, status, body,
+                content_range):
+    # a small object is read whole and checked, and the range cut from
+    # it; a larger one is asked for the range
+    monkeypatch.setattr(obj_handler, 'RANGE_WHOLE_BYTES', 10 if whole else 9)
     path = path_of(NAMES_N[3])
     ocx.request(path, 'PUT', body=b'0123456789')
     resp = ocx.request(path, headers={'Range': range_header})
@@ -233,7 +238,7 @@ def test_range_passes_through(ocx, range_header, status, body,
         assert resp.body == body
         assert resp.headers['Content-Length'] == str(len(body))
     get = ocx.storage_calls('GET')[0][1]
-    assert get.headers['Range'] == range_header
+    assert get.headers.get('Range') == (None if whole else range_header)
 
 
 def test_query_string_is_not_forwarded(ocx):

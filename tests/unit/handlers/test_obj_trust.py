@@ -413,3 +413,26 @@ def test_if_delete_at_is_checked_as_swift_does(ocx):
     gone = ocx.request(PATH, 'DELETE', headers={'X-If-Delete-At': '0'})
     assert gone.status_int == 204
     assert ocx.request(PATH).status_int == 404
+
+
+@pytest.mark.parametrize('ranges', ['bytes=0-99', 'bytes=0-9,20-29'])
+def test_altered_bytes_never_reach_a_range(ocx, ranges):
+    put(ocx)
+    for holder in ocx.holders(ACCOUNT_N, CONT_N, OBJ_N):
+        obj = stored(holder)
+        obj.body = b'\0' * 100 + obj.body[100:]  # headers kept
+    resp = ocx.request(PATH, headers={'Range': ranges})
+    assert resp.status_int == 503
+    assert b'\0' * 10 not in resp.body
+    assert any('returned a bad copy' in line for line in warnings(ocx))
+
+
+def test_a_range_is_cut_from_the_copy_that_verifies(ocx):
+    put(ocx)
+    first = read_order(ocx)[0]
+    obj = stored(first)
+    obj.body = b'\0' * 100 + obj.body[100:]
+    resp = ocx.request(PATH, headers={'Range': 'bytes=0-9,20-29'})
+    assert resp.status_int == 206
+    assert resp.content_type == 'multipart/byteranges'
+    assert BODY[:10] in resp.body and BODY[20:30] in resp.body
