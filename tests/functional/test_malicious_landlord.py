@@ -68,9 +68,11 @@ CASES = [(p, c) for p in POLICIES for c in CLUSTERS
 CASE_IDS = ['%s-%s' % case for case in CASES]
 SMALL = 10 * 1024          # verified before the first byte goes out
 LARGE = 200 * 1024         # streamed, checked at its end
-SLOW = os.environ.get('OCX_TEST_SKIP_SLOW', '') in ('', '0', 'no', 'false')
 STALL_SECONDS = 10
-STALL_CLUSTERS = CLUSTERS if SLOW else ('c2',)
+# one landlord stalled at a time is the threat; a stalled landlord's own
+# memcache client takes a minute or two to trust its cache again, so one
+# is enough for CI's time budget
+STALL_CLUSTERS = ('c2',)
 CUT = 'cut'  # a read the client sees fail part way
 
 
