@@ -19,6 +19,9 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
+from swift.common.swob import str_to_wsgi
+
+from ocx_swift.ring.ring import ClusterRing
 
 
 @pytest.fixture
@@ -87,7 +90,8 @@ def test_copy_object(s3_client, bucket):
     assert got['Body'].read() == b'payload'
 
 
-def test_multipart_upload_parts_spread(s3_client, bucket, cluster_conns):
+def test_multipart_upload_parts_spread(s3_client, bucket, cluster_conns,
+                                       swift_conn, ocx_env):
     part = 5 * 1024 * 1024
     data = os.urandom(3 * part + 1234)
     upload = s3_client.create_multipart_upload(Bucket=bucket,
@@ -129,10 +133,21 @@ def test_multipart_upload_parts_spread(s3_client, bucket, cluster_conns):
     listing = s3_client.list_objects_v2(Bucket=bucket)['Contents']
     assert [(o['Key'], o['Size'], o['ETag']) for o in listing] == [
         ('mpu \u00e9', len(data), head['ETag'])]
-    # the parts are objects of their own, placed over the landlords
-    holders = [name for name, conn in cluster_conns.items()
-               if conn.get_container(bucket + '+segments')[1]]
-    assert len(holders) >= 2
+    # the parts are objects of their own, each placed by the ring (one
+    # copy: the first cluster of its walk)
+    segments = bucket + '+segments'
+    account = swift_conn.get_auth()[0].rsplit('/', 1)[1]
+    ring = ClusterRing(ocx_env['OCX_RING'])
+    expected = {}
+    for entry in swift_conn.get_container(segments)[1]:
+        _part, clusters = ring.get_clusters(
+            str_to_wsgi(account), str_to_wsgi(segments),
+            str_to_wsgi(entry['name']))
+        expected.setdefault(clusters[0]['name'], set()).add(entry['name'])
+    assert sum(len(v) for v in expected.values()) == 4
+    for cluster, conn in cluster_conns.items():
+        stored = {e['name'] for e in conn.get_container(segments)[1]}
+        assert stored == expected.get(cluster, set()), cluster
 
 
 def test_abort_multipart_upload(s3_client, bucket):
