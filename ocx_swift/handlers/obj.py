@@ -378,7 +378,7 @@ class ObjectContext(BaseContext):
             if isinstance(resp, ClusterUnavailable):
                 return resp
         if row.md5:
-            resp.headers['Etag'] = '"%s"' % row.md5
+            resp.headers['Etag'] = row.md5
         stamp_response(resp, row.timestamp)
         return resp
 
@@ -715,7 +715,7 @@ class ObjectContext(BaseContext):
         resp = self.settle_put(results, hasher.hexdigest())
         if ok(resp.status_int):
             self.record(self.timestamp, size, hasher.hexdigest())
-            resp.headers['Etag'] = '"%s"' % hasher.hexdigest()
+            resp.headers['Etag'] = hasher.hexdigest()
             stamp_response(resp, self.timestamp)
         return resp
 

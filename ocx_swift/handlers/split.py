@@ -235,7 +235,7 @@ class SplitObjectContext(ObjectContext):
             if error:
                 return error
         self.record(self.timestamp, total, md5)
-        resp.headers['Etag'] = '"%s"' % md5
+        resp.headers['Etag'] = md5
         stamp_response(resp, self.timestamp)
         resp.headers.pop('Content-Length', None)
         resp.headers['Content-Length'] = '0'
@@ -455,7 +455,7 @@ class SplitObjectContext(ObjectContext):
                             if k.lower() not in SHARE_HEADERS)
         resp.headers['Content-Length'] = str(header.size)
         if row.md5:
-            resp.headers['Etag'] = '"%s"' % row.md5
+            resp.headers['Etag'] = row.md5
         resp.headers['Accept-Ranges'] = 'bytes'
         stamp_response(resp, row.timestamp)
         if 'X-Backend-Etag-Is-At' in self.req.headers:

@@ -436,3 +436,11 @@ def test_a_range_is_cut_from_the_copy_that_verifies(ocx):
     assert resp.status_int == 206
     assert resp.content_type == 'multipart/byteranges'
     assert BODY[:10] in resp.body and BODY[20:30] in resp.body
+
+
+def test_etags_are_unquoted_as_swifts_proxy_gives_them(ocx):
+    # Swift's symlink middleware compares the raw header with an
+    # unquoted X-Symlink-Target-Etag
+    assert put(ocx).headers['Etag'] == md5(BODY)
+    for method in ('GET', 'HEAD'):
+        assert ocx.request(PATH, method).headers['Etag'] == md5(BODY)
