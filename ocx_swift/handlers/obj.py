@@ -84,6 +84,8 @@ WRITE_ID_SYSMETA = 'X-Object-Sysmeta-Ocx-Write-Id'
 #: seconds to watch a cluster that timed out during a failed PUT for
 #: what it stores late, and how often to look
 LATE_WRITE_WATCH = 60
+#: conditions on dates, judged by the exchange (never sent to landlords)
+DATE_CONDITIONS = ('If-Modified-Since', 'If-Unmodified-Since')
 #: Range GETs of objects up to this size read and check the whole copy
 RANGE_WHOLE_BYTES = 8 * 1024 * 1024
 LATE_WRITE_INTERVAL = 1
@@ -311,9 +313,11 @@ class ObjectContext(BaseContext):
     def _ask_copy(self, client):
         """A copy's raw answer, or the ClusterUnavailable raised."""
         headers = self.backend_headers()
-        if self.whole:
-            for name in ('Range', 'If-Range'):
-                headers.pop(name, None)
+        # dates are judged here, on the exchange's timestamp, not on a
+        # landlord's clock
+        drop = DATE_CONDITIONS + (('Range', 'If-Range') if self.whole else ())
+        for name in drop:
+            headers.pop(name, None)
         try:
             return client.request(self.req.method, self.backend_path,
                                   headers=headers)
@@ -380,6 +384,25 @@ class ObjectContext(BaseContext):
         if row.md5:
             resp.headers['Etag'] = row.md5
         stamp_response(resp, row.timestamp)
+        return self._judge_dates(resp)
+
+    def _judge_dates(self, resp):
+        """``If-Modified-Since`` and ``If-Unmodified-Since`` against the
+        exchange's Last-Modified, as swob judges them."""
+        req, modified = self.req, resp.last_modified
+        status = None
+        if req.if_modified_since and modified <= req.if_modified_since:
+            status = 304
+        elif req.if_unmodified_since and modified > req.if_unmodified_since:
+            status = 412
+        if status is None:
+            return resp
+        close_if_possible(resp.app_iter)
+        resp.app_iter = []
+        resp.status = status
+        for name in ('Content-Range',):
+            resp.headers.pop(name, None)
+        resp.headers['Content-Length'] = '0'
         return resp
 
     def _stored_items(self, client, bresp):

@@ -444,3 +444,17 @@ def test_etags_are_unquoted_as_swifts_proxy_gives_them(ocx):
     assert put(ocx).headers['Etag'] == md5(BODY)
     for method in ('GET', 'HEAD'):
         assert ocx.request(PATH, method).headers['Etag'] == md5(BODY)
+
+
+def test_date_conditions_are_judged_on_the_exchanges_time(ocx):
+    resp = put(ocx)
+    for holder in ocx.holders(ACCOUNT_N, CONT_N, OBJ_N):
+        stored(holder).timestamp += 3600  # a landlord's clock is ahead
+    modified = resp.headers['Last-Modified']
+    got = ocx.request(PATH, headers={'If-Unmodified-Since': modified})
+    assert got.status_int == 200 and got.body == BODY
+    got = ocx.request(PATH, headers={'If-Modified-Since': modified})
+    assert got.status_int == 304 and got.body == b''
+    for _cluster, call in ocx.storage_calls('GET'):
+        assert 'If-Modified-Since' not in call.headers
+        assert 'If-Unmodified-Since' not in call.headers
