@@ -827,7 +827,12 @@ class ObjectContext(BaseContext):
                     pending.append(client)
 
     def remove_stored(self, clients, path=None):
-        """Delete what a failed PUT stored (best effort, logged)."""
+        """Delete what a failed PUT stored (best effort, logged): only
+        where the copy is still this PUT's (a client that gave up on it
+        may have written the object again meanwhile)."""
+        write_id = getattr(self, 'write_id', None)
+        if write_id is not None:
+            clients = [c for c in clients if self._still_ours(c, write_id)]
         if not clients:
             return
         for client, resp, _body in self.fan_out(clients, 'DELETE'):
@@ -835,6 +840,17 @@ class ObjectContext(BaseContext):
                 self.logger.warning('could not remove %s from %s after a '
                                     'failed PUT: %s', self.backend_path,
                                     client.name, resp)
+
+    def _still_ours(self, client, write_id):
+        """Whether the copy on ``client`` was written by this PUT."""
+        try:
+            resp = client.request('HEAD', self.backend_path,
+                                  headers=self.backend_headers(headers=[]))
+            resp.close()
+        except ClusterUnavailable:
+            return True  # the DELETE will say
+        return ok(resp.status) and \
+            self.written_by(self.client_headers(resp)) == write_id
 
     def _check_creation(self):
         """Swift's checks of a new object (size, name, content type and
