@@ -7,25 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v memcached >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-    $SUDO apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q memcached
-fi
-
-# a virtualenv of the project's own: stock Debian/Ubuntu Pythons refuse
-# system-wide pip installs (PEP 668)
-venv="${OCX_VENV:-$PWD/.venv}"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" 2>/dev/null || {
-        if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-        $SUDO apt-get update -q
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-venv
-        rm -rf "$venv"; python3 -m venv "$venv"
-    }
-fi
-. "$venv/bin/activate"
-python3 -m pip install -q --upgrade pip
-python3 -m pip install -q -e .
+. tools/setup-env.sh ""
 
 exec ocx-aio start "$@"

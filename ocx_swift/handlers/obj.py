@@ -437,16 +437,23 @@ class ObjectContext(BaseContext):
             raise CopyMismatch('%s bytes, the index holds %d'
                                % (length, row.size))
 
-    def _ranges_of_whole(self, client, bresp, md5):
-        """The client's ranges of a whole copy read and checked first
-        (swob answers the ranges, single or multiple, and 416)."""
-        headers = self.client_headers(bresp)
+    def _read_whole(self, client, bresp, md5):
+        """A copy's bytes read whole and checked: the bytes, or a
+        ClusterUnavailable (the read failed, or they do not match)."""
         try:
-            body = read_checked(BackendBody(bresp), md5)
+            return read_checked(BackendBody(bresp), md5)
         except CopyMismatch as err:
             return self.tampered(client, err)
         except ClusterUnavailable as err:
             return err
+
+    def _ranges_of_whole(self, client, bresp, md5):
+        """The client's ranges of a whole copy read and checked first
+        (swob answers the ranges, single or multiple, and 416)."""
+        headers = self.client_headers(bresp)
+        body = self._read_whole(client, bresp, md5)
+        if isinstance(body, ClusterUnavailable):
+            return body
         resp = Response(request=self.req, body=body,
                         conditional_response=True)
         resp.headers.update((k, v) for k, v in headers
@@ -459,12 +466,9 @@ class ObjectContext(BaseContext):
         length = bresp.headers.get('Content-Length')
         if length is not None and length.isdigit() and \
                 int(length) <= VERIFY_BEFORE_BYTES:
-            try:
-                body = read_checked(BackendBody(bresp), md5)
-            except CopyMismatch as err:
-                return self.tampered(client, err)
-            except ClusterUnavailable as err:
-                return err
+            body = self._read_whole(client, bresp, md5)
+            if isinstance(body, ClusterUnavailable):
+                return body
             return self.passthrough(bresp, app_iter=[body])
         return self.passthrough(bresp, app_iter=CheckedBody(
             BackendBody(bresp), md5,
