@@ -138,6 +138,9 @@ Configuration
     # for error_suppression_interval seconds
     # error_suppression_interval = 60
     # error_suppression_limit = 10
+    # seconds object index rows stay in the proxy's memcache for reads
+    # (0: every read asks the metadata tier's container servers)
+    # index_cache_time = 300
     # the policy map ([policy:<name>] sections, see ocx_swift.policy);
     # empty: one policy, one copy by plain hashing, named as the proxy's
     # default Swift storage policy
@@ -177,7 +180,7 @@ from ocx_swift.handlers.obj import route
 from ocx_swift.handlers.split import SplitObjectContext
 from ocx_swift.policy import load_policy_config
 from ocx_swift.ring.ring import ClusterRing, file_signature, ring_clusters
-from ocx_swift.storage.index import ObjectIndex
+from ocx_swift.storage.index import DEFAULT_CACHE_TIME, ObjectIndex
 from ocx_swift.storage.state import StateKeys
 
 DEFAULT_OWNER_HEADERS = (
@@ -222,6 +225,8 @@ class OcxSettings(object):
             h.title() for h in list_from_csv(conf.get(
                 'swift_owner_headers', DEFAULT_OWNER_HEADERS))]
         self.policy_conf_path = conf.get('policy_conf_path', '').strip()
+        self.index_cache_time = non_negative_float(
+            conf.get('index_cache_time', DEFAULT_CACHE_TIME))
         #: id -> secret bytes; ``split_root_secret`` has the id
         #: ``default``, ``split_root_secret_<id>`` the others
         self.split_secrets = {}

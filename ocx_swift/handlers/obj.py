@@ -71,7 +71,8 @@ from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.storage.copies import KIND_COPY, VERIFY_BEFORE_BYTES, \
     CheckedBody, CopyMismatch, check_fresh, read_checked, sign_headers, \
     state_path, verify_answer
-from ocx_swift.storage.index import apply_overrides, row_etag
+from ocx_swift.storage.index import RowCache, StaleRow, apply_overrides, \
+    row_etag
 from ocx_swift.storage.policy import policy_index, resolve_policy
 from ocx_swift.storage.state import StateError
 from ocx_swift.sysmeta import decode_headers, exchange_content_type, \
@@ -181,12 +182,33 @@ class ObjectContext(BaseContext):
 
     # -- the object index -----------------------------------------------
 
-    def lookup(self):
-        """The object's index row, or None.
+    @property
+    def row_cache(self):
+        """The rows in the proxy's memcache (:class:`RowCache`)."""
+        return RowCache(self.req.environ.get('swift.cache'),
+                        self.ocx.settings.index_cache_time)
 
+    def lookup(self, refresh=False):
+        """The object's index row, or None. GET and HEAD may take it from
+        memcache (their reads handle :class:`StaleRow` by asking again
+        with ``refresh``); writes always ask the metadata tier.
+
+        :param refresh: ask the metadata tier even if a row is cached
         :raises IndexUnavailable: when the metadata tier did not answer
         """
-        return self.ocx.index.lookup(self.account, self.container, self.obj)
+        cached = self.req.method in ('GET', 'HEAD')
+        return self.ocx.index.lookup(
+            self.account, self.container, self.obj,
+            cache=self.row_cache if cached else None, refresh=refresh)
+
+    def record_delete(self, timestamp):
+        """Mark the object deleted in the index at ``timestamp``.
+
+        :raises IndexUnavailable: when the metadata tier did not take it
+        """
+        self.ocx.index.record_delete(self.account, self.container, self.obj,
+                                     timestamp, self.policy_index,
+                                     cache=self.row_cache)
 
     def record(self, timestamp, size, md5, content_type=None,
                etag=None):
@@ -208,7 +230,8 @@ class ObjectContext(BaseContext):
             if update['x-etag'] != row_etag(md5):
                 update['x-etag'] = row_etag(md5, update['x-etag'])
         self.ocx.index.record_put(self.account, self.container, self.obj,
-                                  update, self.policy_index)
+                                  update, self.policy_index,
+                                  cache=self.row_cache)
 
     def tampered(self, client, reason):
         """Log (and count) a landlord answer the exchange refused."""
@@ -255,21 +278,38 @@ class ObjectContext(BaseContext):
         previous ring generation: a move under way) that verifies
         against the index row; 404 when the index holds none.
 
-        The index lookup and the first copy's request go out at once."""
+        A row cached in memcache is taken at once; otherwise the index
+        lookup and the first copy's request go out at once."""
         clients = self.placement_clients(with_previous=True)
         if self.req.method == 'GET' and 'Range' in self.req.headers:
             return self._read_range(clients)
-        lookup = spawn(self.lookup)
-        first = self._ask_copy(clients[0])
-        try:
-            row = lookup.wait()
-        except BaseException:
-            self._discard(first)
-            raise
+        row = self.row_cache.get(RowCache.key(
+            self.account, self.container, self.obj))
+        if row is not None:
+            first = self._ask_copy(clients[0])
+        else:
+            lookup = spawn(self.lookup, refresh=True)  # cache: missed
+            first = self._ask_copy(clients[0])
+            try:
+                row = lookup.wait()
+            except BaseException:
+                self._discard(first)
+                raise
         if row is None:
             self._discard(first)
             return HTTPNotFound(request=self.req)
-        return self._read_from(clients, row, first)
+        try:
+            return self._read_from(clients, row, first)
+        except StaleRow:
+            return self._read_again(clients)
+
+    def _read_again(self, clients):
+        """A copy was newer than the cached row: read with the row the
+        container servers hold."""
+        row = self.lookup(refresh=True)
+        if row is None:
+            return HTTPNotFound(request=self.req)
+        return self._read_from(clients, row)
 
     def _read_range(self, clients):
         """A Range GET. An object up to :data:`RANGE_WHOLE_BYTES` is read
@@ -281,7 +321,14 @@ class ObjectContext(BaseContext):
         if row is None:
             return HTTPNotFound(request=self.req)
         self.whole = row.size <= RANGE_WHOLE_BYTES
-        return self._read_from(clients, row)
+        try:
+            return self._read_from(clients, row)
+        except StaleRow:
+            row = self.lookup(refresh=True)
+            if row is None:
+                return HTTPNotFound(request=self.req)
+            self.whole = row.size <= RANGE_WHOLE_BYTES
+            return self._read_from(clients, row)
 
     def _read_from(self, clients, row, first=None):
         """The first copy of ``clients`` that verifies against ``row``.
@@ -365,6 +412,9 @@ class ObjectContext(BaseContext):
                                       self.kind, self._stored_items(
                                           client, bresp)), row)
             self._check_size(bresp, row)
+        except StaleRow:
+            bresp.close()
+            raise
         except (StateError, CopyMismatch) as err:
             bresp.close()
             return self.tampered(client, err)
@@ -544,8 +594,7 @@ class ObjectContext(BaseContext):
                 self.delete_at(row) != int(if_delete_at):
             return HTTPPreconditionFailed(request=self.req)
         timestamp = Timestamp.now()
-        self.ocx.index.record_delete(self.account, self.container, self.obj,
-                                     timestamp, self.policy_index)
+        self.record_delete(timestamp)
         self.delete_copies(self.placement_clients(with_previous=True))
         return Response(request=self.req, status=204, headers={
             'X-Timestamp': timestamp.internal})

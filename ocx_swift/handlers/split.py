@@ -78,8 +78,9 @@ from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys, open_name, \
     opaque_name, seal_name
-from ocx_swift.storage.copies import KIND_SHARE, check_fresh, \
-    open_headers, seal_headers, sign_headers, verify_answer
+from ocx_swift.storage.copies import KIND_SHARE, CopyMismatch, \
+    check_fresh, open_headers, seal_headers, sign_headers, verify_answer
+from ocx_swift.storage.index import StaleRow
 from ocx_swift.storage.state import StateError, seal
 from ocx_swift.storage.shares import SPLIT_SYSMETA, ShareHeader, \
     written_by
@@ -316,7 +317,11 @@ class SplitObjectContext(ObjectContext):
         current = self.backend_obj
         for name in self.other_names():
             self.backend_obj = name
-            found, other_error = self._locate(row)
+            try:
+                found, other_error = self._locate(row)
+            except StaleRow:
+                self.backend_obj = current
+                raise
             if other_error is None or other_error.status_int != 404:
                 return found, other_error
         self.backend_obj = current
@@ -347,7 +352,7 @@ class SplitObjectContext(ObjectContext):
                 continue
             try:
                 check_fresh(share.timestamp, row)
-            except Exception as err:
+            except CopyMismatch as err:
                 failures.append(self.tampered(client, err))
                 continue
             versions.setdefault(share.header.object_id, {}).setdefault(
@@ -439,7 +444,14 @@ class SplitObjectContext(ObjectContext):
         row = self.lookup()
         if row is None:
             return HTTPNotFound(request=self.req)
-        shares, error = self.locate(row)
+        try:
+            shares, error = self.locate(row)
+        except StaleRow:
+            # a share newer than the cached row: the index's row
+            row = self.lookup(refresh=True)
+            if row is None:
+                return HTTPNotFound(request=self.req)
+            shares, error = self.locate(row)
         if error:
             return error
         newest = next(iter(shares.values()))
@@ -543,8 +555,7 @@ class SplitObjectContext(ObjectContext):
         if self.lookup() is None:
             return HTTPNotFound(request=self.req)
         timestamp = Timestamp.now()
-        self.ocx.index.record_delete(self.account, self.container, self.obj,
-                                     timestamp, self.policy_index)
+        self.record_delete(timestamp)
         current = self.backend_obj
         for name in [current] + self.other_names():
             self.backend_obj = name

@@ -45,6 +45,7 @@ import hashlib
 from swift.common.swob import wsgi_to_str
 
 from ocx_swift.exceptions import OcxError
+from ocx_swift.storage.index import StaleRow
 from ocx_swift.storage.state import STATE_HEADER, StateError, \
     meta_items_of, seal, sign_state, unseal, verify_state
 
@@ -147,9 +148,15 @@ def verify_answer(keys, path, kind, header_items):
 
 
 def check_fresh(timestamp, row):
-    """:raises CopyMismatch: unless ``timestamp`` is the index row's"""
+    """:raises CopyMismatch: unless ``timestamp`` is the index row's
+    :raises StaleRow: when it is newer than a row taken from memcache
+        (ask the container servers for the row)
+    """
     if row is None:
         raise CopyMismatch('object not in the index')
+    if row.cached and timestamp > row.timestamp:
+        raise StaleRow('version %s is newer than the cached row'
+                       % timestamp.internal)
     if timestamp != row.timestamp:
         raise CopyMismatch('version %s, the index holds %s' % (
             timestamp.internal, row.timestamp.internal))

@@ -34,6 +34,17 @@ Both speak the container servers' own protocol (the requests Swift's
 ``direct_client`` makes) over keep-alive connections of
 :mod:`ocx_swift.transport`, made on first use.
 
+Reads may take a row from the proxy's memcache (``swift.cache``, the
+exchange's own, as trusted as its container servers) for
+``index_cache_time`` seconds. A write puts the row it wrote there once the
+container servers took it (a delete, a tombstone); a lookup that found a
+row puts it there unless a newer entry is cached. Only races (two writes
+of one object at once, or a write with a lookup's fill) can leave a
+cached row *older* than the index's, never newer; so a copy or share
+newer than a cached row makes the reader ask the container servers again
+(:class:`StaleRow`), and a cached row never makes the exchange refuse the
+current version.
+
 Names here are WSGI strings (as in the request path); rows are read back
 as native strings from JSON.
 """
@@ -43,7 +54,8 @@ from urllib.parse import quote
 
 from swift.common.concurrency import GreenPile
 from swift.common.swob import wsgi_to_str
-from swift.common.utils import Timestamp, quorum_size
+from swift.common.utils import Timestamp, override_bytes_from_content_type, \
+    quorum_size
 
 from ocx_swift.exceptions import IndexUnavailable
 from ocx_swift.transport import ConnectionPools
@@ -98,15 +110,30 @@ def stored_md5(etag):
     return None
 
 
+#: seconds a row stays in memcache (``index_cache_time``)
+DEFAULT_CACHE_TIME = 300
+
+#: memcache key prefix of rows (MemcacheRing hashes keys)
+CACHE_PREFIX = 'ocx/index/'
+
+
+class StaleRow(Exception):
+    """A copy or share is newer than the cached row it was checked
+    against: the reader asks the container servers for the row again."""
+
+
 class IndexRow(object):
     """One object's row as the index lists it.
 
     :param entry: a dict of the container server's JSON listing
+    :param cached: True when it came from memcache (it may be older than
+        the index's row, see :class:`StaleRow`)
     """
 
-    __slots__ = ('name', 'size', 'etag', 'content_type', 'timestamp')
+    __slots__ = ('name', 'size', 'etag', 'content_type', 'timestamp',
+                 'cached', 'entry')
 
-    def __init__(self, entry):
+    def __init__(self, entry, cached=False):
         self.name = entry['name']
         self.size = int(entry['bytes'])
         self.etag = entry['hash']
@@ -114,6 +141,8 @@ class IndexRow(object):
         #: the last write (PUT or POST) as the listing's last_modified has
         #: it (microseconds: Swift's timestamps have 10 us steps)
         self.timestamp = Timestamp.from_isoformat(entry['last_modified'])
+        self.cached = cached
+        self.entry = entry
 
     @property
     def md5(self):
@@ -123,6 +152,76 @@ class IndexRow(object):
 
     def __repr__(self):
         return 'IndexRow(%r, %s)' % (self.name, self.timestamp.internal)
+
+
+def listing_entry(name, update):
+    """The listing entry a container server makes of a row's update
+    headers (``swift_bytes`` applied, the newest timestamp as
+    ``last_modified``)."""
+    stamps = [Timestamp(update[k]) for k in (
+        'x-timestamp', 'x-meta-timestamp', 'x-content-type-timestamp')
+        if update.get(k)]
+    entry = {'name': name, 'bytes': int(update['x-size']),
+             'hash': update['x-etag'],
+             'content_type': update['x-content-type'],
+             'last_modified': max(stamps).isoformat}
+    override_bytes_from_content_type(entry)
+    return entry
+
+
+class RowCache(object):
+    """Rows in the proxy's memcache (see the module docstring).
+
+    :param memcache: ``swift.cache`` of the request, or None (no cache)
+    :param cache_time: seconds an entry stays; 0 for no cache
+    """
+
+    def __init__(self, memcache, cache_time=DEFAULT_CACHE_TIME):
+        self.memcache = memcache if cache_time > 0 else None
+        self.cache_time = cache_time
+
+    @staticmethod
+    def key(account, container, obj):
+        return CACHE_PREFIX + '/'.join((account, container, obj))
+
+    @staticmethod
+    def _stamp(entry):
+        if 'deleted' in entry:
+            return Timestamp(entry['deleted'])
+        return Timestamp.from_isoformat(entry['last_modified'])
+
+    def get(self, key):
+        """The cached row, or None (nothing cached, a tombstone, an
+        unreadable entry: ask the container servers)."""
+        if self.memcache is None:
+            return None
+        entry = self.memcache.get(key)
+        if not isinstance(entry, dict) or 'deleted' in entry:
+            return None
+        try:
+            return IndexRow(entry, cached=True)
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def store(self, key, entry):
+        """Cache what a write just recorded: ``entry`` (a listing entry,
+        or ``{'deleted': ts}``)."""
+        if self.memcache is not None:
+            self.memcache.set(key, entry, time=self.cache_time)
+
+    def fill(self, key, entry):
+        """Cache a row a lookup found, unless a newer entry is cached (a
+        write's since the lookup)."""
+        if self.memcache is None:
+            return
+        held = self.memcache.get(key)
+        if isinstance(held, dict):
+            try:
+                if self._stamp(held) >= self._stamp(entry):
+                    return
+            except (KeyError, ValueError, TypeError):
+                pass  # unreadable: replaced
+        self.memcache.set(key, entry, time=self.cache_time)
 
 
 class ObjectIndex(object):
@@ -173,11 +272,26 @@ class ObjectIndex(object):
             return '%s %s' % (where, err)
         return resp.status, body
 
-    def lookup(self, account, container, obj):
+    def lookup(self, account, container, obj, cache=None, refresh=False):
         """The object's row, or None when the index holds none.
 
+        :param cache: a :class:`RowCache` to read first and fill (only
+            readers that handle :class:`StaleRow` pass one)
+        :param refresh: ask the container servers even when a row is
+            cached (then fill the cache)
         :raises IndexUnavailable: when no container server answered
         """
+        if cache is not None:
+            key = cache.key(account, container, obj)
+            row = None if refresh else cache.get(key)
+            if row is None:
+                row = self._lookup(account, container, obj)
+                if row is not None:
+                    cache.fill(key, row.entry)
+            return row
+        return self._lookup(account, container, obj)
+
+    def _lookup(self, account, container, obj):
         part, nodes = self._nodes(account, container)
         name = wsgi_to_str(obj)
         query = '?format=json&limit=1&prefix=%s' % quote(name, safe='')
@@ -209,27 +323,35 @@ class ObjectIndex(object):
         raise IndexUnavailable('object index unavailable (%s)'
                                % ', '.join(errors))
 
-    def record_put(self, account, container, obj, update, policy_index):
+    def record_put(self, account, container, obj, update, policy_index,
+                   cache=None):
         """Write a row: ``update`` holds ``x-timestamp``, ``x-size``,
         ``x-etag``, ``x-content-type`` (and ``x-meta-timestamp``,
-        ``x-content-type-timestamp`` after a POST).
+        ``x-content-type-timestamp`` after a POST); then cache it.
 
         :raises IndexUnavailable: when a majority of nodes did not take it
         """
         headers = dict(update)
         headers['X-Backend-Storage-Policy-Index'] = str(policy_index)
         self._write('PUT', account, container, obj, headers)
+        if cache is not None:
+            cache.store(cache.key(account, container, obj),
+                        listing_entry(wsgi_to_str(obj), update))
 
     def record_delete(self, account, container, obj, timestamp,
-                      policy_index):
+                      policy_index, cache=None):
         """Mark the object deleted at ``timestamp`` (a tombstone row, as
-        Swift's container DB keeps deleted rows).
+        Swift's container DB keeps deleted rows); then cache the
+        tombstone.
 
         :raises IndexUnavailable: when a majority of nodes did not take it
         """
         self._write('DELETE', account, container, obj,
                     {'X-Timestamp': timestamp.internal,
                      'X-Backend-Storage-Policy-Index': str(policy_index)})
+        if cache is not None:
+            cache.store(cache.key(account, container, obj),
+                        {'deleted': timestamp.internal})
 
     def _write(self, method, account, container, obj, headers):
         part, nodes = self._nodes(account, container)

@@ -63,7 +63,7 @@ from ocx_swift import client as client_module
 from ocx_swift.exceptions import IndexUnavailable, PolicyUnverifiable
 from ocx_swift.middleware import OcxMiddleware
 from ocx_swift.ring.builder import ClusterRingBuilder
-from ocx_swift.storage.index import IndexRow
+from ocx_swift.storage.index import IndexRow, ObjectIndex, listing_entry
 from ocx_swift.storage.policy import resolve_policy
 
 AUTH_PATH = '/auth/v1.0'
@@ -734,18 +734,21 @@ def parse_range(value, size):
     return first, min(last, size - 1)
 
 
-class FakeIndex(object):
-    """The object index in memory, with the interface of
-    :class:`~ocx_swift.storage.index.ObjectIndex`.
+class FakeIndex(ObjectIndex):
+    """The object index in memory: a real
+    :class:`~ocx_swift.storage.index.ObjectIndex` (its row cache
+    included) over in-memory container servers.
 
     Rows are kept as the container servers' JSON listing has them
-    (native-string names) and handed out as real
-    :class:`~ocx_swift.storage.index.IndexRow` objects. Deleted objects
-    keep a tombstone (their delete timestamp), as Swift's container DB.
-    ``fail()`` makes every call raise :class:`IndexUnavailable`.
+    (native-string names); a row older than the one held is ignored, as
+    the container DB does. Deleted objects keep a tombstone (their delete
+    timestamp). ``fail()`` makes every server call raise
+    :class:`IndexUnavailable`; ``server_lookups`` counts lookups that
+    reached the servers (not answered from memcache).
     """
 
     def __init__(self):
+        super().__init__(None, 1.0, 1.0, logging.getLogger('fake-index'))
         #: (account, container) native strings -> {name: entry dict}
         self.rows = collections.defaultdict(dict)
         #: (account, container, name) native strings -> delete Timestamp
@@ -753,6 +756,7 @@ class FakeIndex(object):
         #: (method, account, container, name, policy index) of writes
         self.writes = []
         self.broken = False
+        self.server_lookups = 0
 
     def fail(self, broken=True):
         self.broken = broken
@@ -761,37 +765,37 @@ class FakeIndex(object):
         if self.broken:
             raise IndexUnavailable('object index unavailable (fake down)')
 
-    def lookup(self, account, container, obj):
+    def _lookup(self, account, container, obj):
         self._check()
+        self.server_lookups += 1
         entry = self.rows[(wsgi_to_str(account), wsgi_to_str(container))].get(
             wsgi_to_str(obj))
-        return None if entry is None else IndexRow(entry)
+        return None if entry is None else IndexRow(dict(entry))
 
-    def record_put(self, account, container, obj, update, policy_index):
+    def _write(self, method, account, container, obj, headers):
         self._check()
         key = (wsgi_to_str(account), wsgi_to_str(container))
         name = wsgi_to_str(obj)
-        stamps = [Timestamp(update[k]) for k in (
-            'x-timestamp', 'x-meta-timestamp') if update.get(k)]
-        self.writes.append(('PUT', key[0], key[1], name, policy_index))
-        # as Swift's container server lists a row: swift_bytes is the size
-        content_type, swift_bytes = extract_swift_bytes(
-            update['x-content-type'])
-        self.rows[key][name] = {
-            'name': name, 'hash': update['x-etag'],
-            'bytes': int(swift_bytes or update['x-size']),
-            'content_type': content_type,
-            'last_modified': max(stamps).isoformat}
-        self.tombstones.pop(key + (name,), None)
-
-    def record_delete(self, account, container, obj, timestamp,
-                      policy_index):
-        self._check()
-        key = (wsgi_to_str(account), wsgi_to_str(container))
-        name = wsgi_to_str(obj)
-        self.writes.append(('DELETE', key[0], key[1], name, policy_index))
-        self.rows[key].pop(name, None)
-        self.tombstones[key + (name,)] = timestamp
+        policy_index = int(headers['X-Backend-Storage-Policy-Index'])
+        self.writes.append((method, key[0], key[1], name, policy_index))
+        held = self.rows[key].get(name)
+        dead = self.tombstones.get(key + (name,))
+        if method == 'PUT':
+            entry = listing_entry(name, {k.lower(): v
+                                         for k, v in headers.items()})
+            when = Timestamp.from_isoformat(entry['last_modified'])
+            if (held and Timestamp.from_isoformat(
+                    held['last_modified']) > when) or (dead and dead > when):
+                return
+            self.rows[key][name] = entry
+            self.tombstones.pop(key + (name,), None)
+        else:
+            when = Timestamp(headers['X-Timestamp'])
+            if held and Timestamp.from_isoformat(
+                    held['last_modified']) > when:
+                return
+            self.rows[key].pop(name, None)
+            self.tombstones[key + (name,)] = when
 
     # -- for the metadata tier and tests ---------------------------------
 
@@ -1118,6 +1122,8 @@ class FakeClusterSet(object):
                      'split_root_secret': ROOT_SECRET}
         self.conf.update(conf)
         self.logger = logger or DebugLogger()
+        #: the proxy's memcache (``swift.cache`` of :meth:`request`)
+        self.memcache = FakeMemcache()
         self.app = FinalApp() if app is None else app
         #: the object index (the metadata tier's, when the app has one)
         self.index = getattr(self.app, 'index', None) or FakeIndex()
@@ -1276,6 +1282,7 @@ class FakeClusterSet(object):
         """
         env = dict(environ or {})
         env['REQUEST_METHOD'] = method
+        env.setdefault('swift.cache', self.memcache)
         req = Request.blank(path, environ=env, headers=headers, body=body)
         resp = req.get_response(self.mw)
         resp.body  # noqa: read everything, closing the app_iter

@@ -45,6 +45,9 @@ OBJ_PATH = '/v1/%s/%s/%s' % (ACCOUNT, CONT, OBJ)
 @pytest.fixture
 def ocx(tmp_path):
     clusters = FakeClusterSet(3, tmp_path)
+    # these tests watch what reaches the metadata tier: no memcache in
+    # between (tests/unit/handlers/test_row_cache.py has it)
+    clusters.memcache = None
     yield clusters
     assert clusters.unclosed() == []
 

@@ -17,6 +17,7 @@ its state tag verifies, its timestamp is the index's and its bytes hash
 to the index's MD5; otherwise the next copy, or 503, never the lie."""
 
 import copy
+import json
 import hashlib
 
 import pytest
@@ -458,3 +459,78 @@ def test_date_conditions_are_judged_on_the_exchanges_time(ocx):
     for _cluster, call in ocx.storage_calls('GET'):
         assert 'If-Modified-Since' not in call.headers
         assert 'If-Unmodified-Since' not in call.headers
+
+
+# -- the object index's rows in memcache ----------------------------------
+
+
+def test_reads_after_a_write_take_the_row_from_memcache(ocx):
+    put(ocx)
+    asked = ocx.index.server_lookups
+    assert ocx.request(PATH).body == BODY
+    assert ocx.request(PATH, 'HEAD').status_int == 200
+    assert ocx.index.server_lookups == asked
+
+
+def test_a_read_that_misses_memcache_fills_it(ocx):
+    put(ocx)
+    ocx.memcache.store.clear()
+    asked = ocx.index.server_lookups
+    assert ocx.request(PATH).body == BODY
+    assert ocx.request(PATH).body == BODY
+    assert ocx.index.server_lookups == asked + 1
+
+
+def test_a_cached_row_older_than_the_copies_is_asked_again(ocx):
+    """Another proxy (here: one without memcache) overwrote the object:
+    the copies are newer than the cached row, which is refreshed; nobody
+    is taken for a liar."""
+    put(ocx, body=b'version one')
+    ocx.request(PATH, 'PUT', body=b'version two',
+                environ={'swift.cache': None})
+    asked = ocx.index.server_lookups
+    resp = ocx.request(PATH)
+    assert (resp.status_int, resp.body) == (200, b'version two')
+    assert ocx.request(PATH, 'GET', headers={
+        'Range': 'bytes=8-'}).body == b'two'
+    assert ocx.index.server_lookups == asked + 1
+    assert warnings(ocx) == []
+
+
+def test_a_replay_matching_nothing_cached_is_still_refused(ocx):
+    """With the current row cached, a landlord's older copy is refused as
+    without memcache."""
+    put(ocx, body=b'old bytes')
+    first, second = read_order(ocx)
+    old = copy.deepcopy(stored(first))
+    put(ocx, body=b'new bytes')
+    for cluster in (first, second):
+        cluster.get_container(ACCOUNT_N, CONT_N).objects[OBJ_N] = \
+            copy.deepcopy(old)
+    resp = ocx.request(PATH)
+    assert resp.status_int == 503
+    assert b'old bytes' not in resp.body
+
+
+def test_a_delete_leaves_a_tombstone_in_memcache(ocx):
+    put(ocx)
+    first, second = read_order(ocx)
+    kept = copy.deepcopy(stored(first))
+    assert ocx.request(PATH, 'DELETE').status_int == 204
+    assert [set(json.loads(v)) for v in ocx.memcache.store.values()
+            if 'deleted' in v] == [{'deleted'}]
+    first.get_container(ACCOUNT_N, CONT_N).objects[OBJ_N] = kept
+    asked = ocx.index.server_lookups
+    assert ocx.request(PATH).status_int == 404
+    assert ocx.index.server_lookups == asked + 1
+
+
+def test_index_cache_time_zero_asks_the_metadata_tier_each_read(ocx):
+    ocx.conf['index_cache_time'] = '0'
+    ocx.mw = ocx.make_middleware(ocx.app)
+    put(ocx)
+    asked = ocx.index.server_lookups
+    for _ in range(2):
+        assert ocx.request(PATH).body == BODY
+    assert ocx.index.server_lookups == asked + 2
+    assert [k for k in ocx.memcache.store if k.startswith('ocx/')] == []

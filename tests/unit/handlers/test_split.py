@@ -441,3 +441,18 @@ def test_carried_sysmeta_is_sealed_on_shares(ocx, policy):
         str_to_wsgi(target)
     for _cluster, _name, obj in shares(ocx, policy):
         assert secret_etag not in str(obj.headers)
+
+
+@pytest.mark.parametrize('policy', ['aont', 'xor'])
+def test_shares_newer_than_the_cached_row_refresh_it(ocx, policy):
+    path = opath(policy, 'cached \u00e9')
+    assert ocx.request(path, 'PUT', body=b'one' * 100).status_int == 201
+    # another proxy (one without memcache) writes a new version
+    assert ocx.request(path, 'PUT', body=b'two' * 100, environ={
+        'swift.cache': None}).status_int == 201
+    asked = ocx.index.server_lookups
+    for _ in range(2):
+        resp = ocx.request(path)
+        assert (resp.status_int, resp.body) == (200, b'two' * 100)
+    assert ocx.index.server_lookups == asked + 1
+    assert ocx.logger.get_lines_for_level('warning') == []

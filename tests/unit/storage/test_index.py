@@ -24,9 +24,9 @@ from swift.common.utils import Timestamp
 
 from ocx_swift.exceptions import IndexUnavailable
 from ocx_swift.transport import HTTPFailure, HTTPTimeout
-from ocx_swift.storage.index import IndexRow, ObjectIndex, apply_overrides, \
-    row_etag, stored_md5, strip_index_params
-from tests.unit.fakes import DebugLogger
+from ocx_swift.storage.index import IndexRow, ObjectIndex, RowCache, \
+    apply_overrides, listing_entry, row_etag, stored_md5, strip_index_params
+from tests.unit.fakes import DebugLogger, FakeMemcache
 
 ACCOUNT_N = 'AUTH_t\u00e9st'
 CONT_N = 'sw\u00e9ft'
@@ -271,3 +271,98 @@ def test_record_delete_sends_the_tombstone_time(servers):
     servers.faults['10.0.0.2'] = HTTPTimeout('slow')
     with pytest.raises(IndexUnavailable):
         idx.record_delete(ACCOUNT, CONT, OBJ, WHEN, 1)
+
+
+# -- rows in memcache -------------------------------------------------------
+
+
+def test_listing_entry_is_what_the_container_server_lists():
+    update = {'x-timestamp': WHEN.internal, 'x-size': '0',
+              'x-etag': row_etag(MD5, 'slo-etag'),
+              'x-content-type': 'text/plain; charset=utf-8;swift_bytes=5'}
+    # the container server's parsing drops the blanks between parameters
+    assert listing_entry(OBJ_N, update) == entry(
+        content_type='text/plain;charset=utf-8')
+    later = Timestamp(WHEN, delta=10)
+    update['x-meta-timestamp'] = later.internal
+    assert listing_entry(OBJ_N, update)['last_modified'] == later.isoformat
+
+
+def cache_with(memcache=None, cache_time=30):
+    return RowCache(FakeMemcache() if memcache is None else memcache,
+                    cache_time)
+
+
+def test_a_write_caches_its_row_and_reads_take_it(servers):
+    idx, _logger = make_index(servers)
+    cache = cache_with()
+    idx.record_put(ACCOUNT, CONT, OBJ, {
+        'x-timestamp': WHEN.internal, 'x-size': '5',
+        'x-etag': row_etag(MD5, 'slo-etag'),
+        'x-content-type': 'text/plain; charset=utf-8'}, 0, cache=cache)
+    writes = len(servers.calls)
+    row = idx.lookup(ACCOUNT, CONT, OBJ, cache=cache)
+    assert len(servers.calls) == writes  # no container server asked
+    assert row.cached and row.entry == entry(
+        content_type='text/plain;charset=utf-8')
+    fresh = idx.lookup(ACCOUNT, CONT, OBJ)
+    assert fresh is None and not servers.listing  # servers list nothing
+    servers.listing = [entry()]
+    row = idx.lookup(ACCOUNT, CONT, OBJ, cache=cache, refresh=True)
+    assert not row.cached and len(servers.ips('GET')) == 2
+
+
+def test_a_lookup_fills_the_cache_but_never_over_a_newer_entry(servers):
+    idx, _logger = make_index(servers)
+    cache = cache_with()
+    servers.listing = [entry()]
+    assert not idx.lookup(ACCOUNT, CONT, OBJ, cache=cache).cached
+    assert idx.lookup(ACCOUNT, CONT, OBJ, cache=cache).cached
+    assert len(servers.ips('GET')) == 1
+    key = cache.key(ACCOUNT, CONT, OBJ)
+    newer = entry(last_modified=Timestamp(WHEN, delta=10).isoformat)
+    cache.store(key, newer)
+    cache.fill(key, entry())
+    assert cache.get(key).entry == newer
+    cache.store(key, {'deleted': Timestamp(WHEN, delta=20).internal})
+    cache.fill(key, newer)
+    assert cache.get(key) is None  # a tombstone: ask the servers
+    cache.fill(key, entry(last_modified=Timestamp(
+        WHEN, delta=30).isoformat))
+    assert cache.get(key).timestamp == Timestamp(WHEN, delta=30)
+
+
+def test_a_delete_caches_a_tombstone(servers):
+    idx, _logger = make_index(servers)
+    cache = cache_with()
+    servers.listing = [entry()]
+    idx.lookup(ACCOUNT, CONT, OBJ, cache=cache)
+    idx.record_delete(ACCOUNT, CONT, OBJ, Timestamp(WHEN, delta=5), 0,
+                      cache=cache)
+    servers.listing = []
+    assert idx.lookup(ACCOUNT, CONT, OBJ, cache=cache) is None
+    assert len(servers.ips('GET')) == 2
+
+
+@pytest.mark.parametrize('junk', [
+    'text', ['a'], {'name': 'x'}, {'deleted': 'never'}])
+def test_unreadable_cache_entries_mean_ask_the_servers(servers, junk):
+    idx, _logger = make_index(servers)
+    cache = cache_with()
+    key = cache.key(ACCOUNT, CONT, OBJ)
+    cache.memcache.set(key, junk)
+    servers.listing = [entry()]
+    row = idx.lookup(ACCOUNT, CONT, OBJ, cache=cache)
+    assert not row.cached
+    assert cache.get(key).entry == entry()
+
+
+def test_no_memcache_or_no_cache_time_caches_nothing(servers):
+    idx, _logger = make_index(servers)
+    servers.listing = [entry()]
+    memcache = FakeMemcache()
+    for cache in (RowCache(None), cache_with(memcache, 0)):
+        for _ in range(2):
+            assert not idx.lookup(ACCOUNT, CONT, OBJ, cache=cache).cached
+    assert memcache.store == {}
+    assert len(servers.ips('GET')) == 4
