@@ -30,6 +30,7 @@ fake in for :class:`ConnectionPools`.
 import collections
 import http.client
 import select
+import socket
 import urllib.parse
 
 #: errors of a connection that the server may have closed while idle
@@ -216,6 +217,9 @@ class ConnectionPools(object):
         if conn.sock is None:
             conn.timeout = conn_timeout
             conn.connect()
+            # a request's headers and its body go out as separate writes:
+            # without this, a small body waits for the headers' ACK
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.sock.settimeout(read_timeout)
         conn.putrequest(method, target, skip_accept_encoding=True)
         chunked = body is not None and not isinstance(body, bytes) and \
