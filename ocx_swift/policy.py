@@ -26,6 +26,9 @@ section per policy; exactly one is the default::
     [policy:two-landlords]
     kind = replicated
     replicas = 2
+    # copies a PUT must store (on placement or handoff clusters) to
+    # succeed; repair makes up the rest later (default: replicas)
+    min_copies = 2
 
     [policy:eu-only]
     kind = pinned
@@ -44,6 +47,9 @@ section per policy; exactly one is the default::
     segment_size = 1048576
     # landlords see a keyed hash instead of the object name
     hide_names = no
+    # aont-rs: shares a PUT must store to succeed, k+1..n (default n);
+    # xor always needs all n
+    min_shares = 3
 
 Without a policy file the exchange has one policy, ``replicated`` with one
 copy, named as the proxy's default Swift storage policy.
@@ -51,7 +57,9 @@ copy, named as the proxy's default Swift storage policy.
 Placement walks the cluster ring's order for the object's name (its
 primary clusters, then handoffs) and takes the first clusters the policy
 allows, each of a landlord not taken yet, as many as the policy's
-*width* (copies or shares). So copies and shares always sit with distinct
+*width* (copies or shares). A write whose placement cluster is down takes
+the next cluster of that walk whose landlord holds nothing of the object
+(:meth:`OcxPolicy.handoffs`). So copies and shares always sit with distinct
 landlords, and placement moves as little as the ring does when clusters
 come and go. A policy the ring cannot satisfy (too few allowed landlords
 with weight) is refused when the ring is loaded, naming the policy.
@@ -105,11 +113,14 @@ class OcxPolicy(object):
     :param landlords: landlords allowed to hold objects (empty: any)
     :param clusters: clusters allowed to hold objects (empty: any)
     :param is_default: the policy of containers created without one
+    :param min_copies: copies a PUT must store (default ``replicas``)
+    :param min_shares: shares a PUT must store (default ``n``)
     """
 
     def __init__(self, name, kind, replicas=1, scheme=None, n=None, k=None,
                  segment_size=DEFAULT_SEGMENT_SIZE, hide_names=False,
-                 landlords=(), clusters=(), is_default=False):
+                 landlords=(), clusters=(), is_default=False,
+                 min_copies=None, min_shares=None):
         self.name = name
         self.kind = kind
         self.replicas = replicas
@@ -121,6 +132,8 @@ class OcxPolicy(object):
         self.landlords = tuple(landlords)
         self.clusters = tuple(clusters)
         self.is_default = is_default
+        self.min_copies = replicas if min_copies is None else min_copies
+        self.min_shares = n if min_shares is None else min_shares
 
     def __repr__(self):
         return 'OcxPolicy(%r, %r)' % (self.name, self.description)
@@ -140,6 +153,11 @@ class OcxPolicy(object):
         return self.k if self.is_split else 1
 
     @property
+    def write_quorum(self):
+        """How many copies or shares a PUT must store to succeed."""
+        return self.min_shares if self.is_split else self.min_copies
+
+    @property
     def description(self):
         """A short human description, as ``/info`` and ``ocx-aio`` show
         it."""
@@ -156,7 +174,8 @@ class OcxPolicy(object):
     def info(self):
         """The non-secret facts ``/info`` lists."""
         info = {'kind': self.kind, 'width': self.width,
-                'read_quorum': self.read_quorum}
+                'read_quorum': self.read_quorum,
+                'write_quorum': self.write_quorum}
         if self.is_default:
             info['default'] = True
         if self.is_split:
@@ -195,6 +214,12 @@ class OcxPolicy(object):
             args.update(cls._split_options(name, options))
         else:
             args['replicas'] = _int(name, options, 'replicas', default=1)
+            args['min_copies'] = _int(name, options, 'min_copies',
+                                      default=args['replicas'])
+            if args['min_copies'] > args['replicas']:
+                raise OcxConfigError(
+                    'policy %r: min_copies must be at most replicas (%d), '
+                    'got %d' % (name, args['replicas'], args['min_copies']))
         if options:
             raise OcxConfigError('policy %r: unknown option(s) %s' % (
                 name, ', '.join(sorted(options))))
@@ -218,8 +243,13 @@ class OcxPolicy(object):
             if k >= n:
                 raise OcxConfigError('policy %r: aont-rs needs k < n, got '
                                      'k = %d, n = %d' % (name, k, n))
+        min_shares = _int(name, options, 'min_shares', default=n)
+        if not (min(k + 1, n) <= min_shares <= n):
+            raise OcxConfigError(
+                'policy %r: min_shares must be from %d to %d, got %d' % (
+                    name, min(k + 1, n), n, min_shares))
         return dict(
-            scheme=scheme, n=n, k=k,
+            scheme=scheme, n=n, k=k, min_shares=min_shares,
             segment_size=_int(name, options, 'segment_size',
                               default=DEFAULT_SEGMENT_SIZE, minimum=4096),
             hide_names=options.pop('hide_names', 'no').strip().lower()
@@ -232,6 +262,23 @@ class OcxPolicy(object):
         if self.landlords and cluster['landlord'] not in self.landlords:
             return False
         return True
+
+    def handoffs(self, candidates, taken):
+        """Clusters that may stand in for a placement cluster that is
+        down: the rest of the ring's walk, those the policy allows, each
+        of a landlord not in ``taken`` (a set of landlord names, which
+        grows as handoffs are handed out) nor taken before in the walk.
+
+        :param candidates: the ring's cluster dicts for the object's name
+        :returns: an iterator of cluster dicts
+        """
+        for cluster in candidates:
+            if cluster['landlord'] in taken or not self.allows(cluster):
+                continue
+            if not cluster.get('weight', 1):
+                continue
+            taken.add(cluster['landlord'])
+            yield cluster
 
     def choose(self, candidates):
         """Pick the clusters holding an object from the ring's order.

@@ -18,7 +18,10 @@
 stdout) that clients and the functional tests read; ``ocx-aio status``
 prints them again while the set runs; ``ocx-aio add-cluster`` starts one
 more cluster in a running set and prints its ``CLUSTER_*`` lines;
-``ocx-aio stop`` stops exactly the processes ``start`` started. Exit
+``ocx-aio stop`` stops exactly the processes ``start`` started.
+``stop-cluster``/``start-cluster NAME`` stop and start one cluster's
+processes (its data stays), ``pause-cluster``/``resume-cluster NAME``
+SIGSTOP and SIGCONT them (a stalled cluster); ``status`` names them. Exit
 codes: 0 success, 1 "already running" / "not running", 2 error.
 """
 
@@ -68,11 +71,14 @@ def cmd_add_cluster(args):
 
 
 def cmd_status(args):
-    """Print the KEY=value lines of a running set."""
+    """Print the KEY=value lines of a running set (stderr names clusters
+    stopped or paused)."""
     pairs, message = control.status(args.dir)
     if pairs is None:
         _say(message)
         return EXIT_WARNING
+    if ';' in message:
+        _say(message)
     sys.stdout.write(layout.format_env(pairs))
     return EXIT_SUCCESS
 
@@ -83,6 +89,38 @@ def cmd_stop(args):
     _say('stopped %d processes' % len(stopped) if stopped
          else 'nothing was running')
     return EXIT_SUCCESS
+
+
+def _cluster_cmd(args, func, verb):
+    try:
+        names = func(args.dir, args.name, *(
+            [args.timeout] if hasattr(args, 'timeout') else []))
+    except control.AioError as err:
+        _say(str(err))
+        return EXIT_ERROR
+    _say('%s %s: %s' % (verb, args.name, ', '.join(names)))
+    return EXIT_SUCCESS
+
+
+def cmd_stop_cluster(args):
+    """Stop one cluster's processes (its data stays; the set runs on)."""
+    return _cluster_cmd(args, control.stop_cluster, 'stopped')
+
+
+def cmd_start_cluster(args):
+    """Start again a cluster stopped with stop-cluster."""
+    return _cluster_cmd(args, control.start_cluster, 'started')
+
+
+def cmd_pause_cluster(args):
+    """Pause (SIGSTOP) one cluster's processes: connections are accepted,
+    nothing is answered, as from a stalled cluster."""
+    return _cluster_cmd(args, control.pause_cluster, 'paused')
+
+
+def cmd_resume_cluster(args):
+    """Resume (SIGCONT) a paused cluster."""
+    return _cluster_cmd(args, control.resume_cluster, 'resumed')
 
 
 def cmd_wipe(args):
@@ -108,11 +146,21 @@ def build_parser():
     dir_help = 'the set\'s directory (default: $OCX_AIO_DIR or ~/.ocx-aio)'
     for name, func in (('start', cmd_start), ('status', cmd_status),
                        ('add-cluster', cmd_add_cluster),
-                       ('stop', cmd_stop), ('wipe', cmd_wipe)):
+                       ('stop', cmd_stop), ('wipe', cmd_wipe),
+                       ('stop-cluster', cmd_stop_cluster),
+                       ('start-cluster', cmd_start_cluster),
+                       ('pause-cluster', cmd_pause_cluster),
+                       ('resume-cluster', cmd_resume_cluster)):
         cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0],
                              description=func.__doc__)
         cmd.add_argument('--dir', default=None, help=dir_help)
         cmd.set_defaults(func=func)
+        if name.endswith('-cluster') and name != 'add-cluster':
+            cmd.add_argument('name', help='the cluster (c1, c2, ...)')
+        if name in ('stop-cluster', 'start-cluster'):
+            cmd.add_argument('--timeout', type=float, default=(
+                10.0 if name == 'stop-cluster' else control.DEFAULT_TIMEOUT),
+                help='seconds to wait for its processes')
         if name == 'start':
             _start_options(cmd)
         if name == 'add-cluster':

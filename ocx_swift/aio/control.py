@@ -17,6 +17,7 @@
 import fcntl
 import os
 import shutil
+import signal
 import time
 
 from ocx_swift.aio import layout as layout_mod, ports, procs, storage
@@ -164,9 +165,11 @@ def env_pairs(layout, exchange=True):
 
 
 def status(root):
-    """Return the saved ``(KEY, value)`` pairs if every process runs.
+    """Return the saved ``(KEY, value)`` pairs if every process runs, but
+    for clusters stopped on purpose (:func:`stop_cluster`).
 
-    :returns: ``(pairs or None, message)``
+    :returns: ``(pairs or None, message)``; the message names clusters
+        stopped or paused
     """
     root = os.path.abspath(root)
     recorded = procs.pid_files(root)
@@ -181,7 +184,117 @@ def status(root):
             env = layout_mod.parse_env(fp.read())
     except FileNotFoundError:
         return None, '%s is starting' % root
-    return list(env.items()), '%s is running' % root
+    notes = ['%s stopped' % name for name in sorted(stopped_clusters(root))]
+    notes += ['%s paused' % name for name in paused_clusters(root)]
+    return list(env.items()), '%s is running%s' % (
+        root, ''.join('; ' + n for n in notes))
+
+
+# -- one cluster at a time (operators trying failures; probe tests) -------
+
+
+def _cluster_layout(root, name):
+    layout = Layout.load(os.path.abspath(root))
+    if layout is None:
+        raise AioError('%s holds no set' % root)
+    for cluster in layout.clusters:
+        if cluster.name == name:
+            return layout, cluster
+    raise AioError('no cluster %r in %s (clusters: %s)' % (
+        name, root, ', '.join(c.name for c in layout.clusters)))
+
+
+def _cluster_names(root, name):
+    """The set's running process names that belong to cluster ``name``."""
+    return sorted(n for n in procs.alive(root) if n.startswith(name + '-'))
+
+
+def _stopped_path(root, name):
+    return os.path.join(root, 'run', '%s.stopped' % name)
+
+
+def stopped_clusters(root):
+    """Names of the clusters :func:`stop_cluster` stopped."""
+    run_dir = os.path.join(os.path.abspath(root), 'run')
+    try:
+        return [e[:-len('.stopped')] for e in os.listdir(run_dir)
+                if e.endswith('.stopped')]
+    except FileNotFoundError:
+        return []
+
+
+def paused_clusters(root):
+    """Names of the clusters with a paused (SIGSTOP) process."""
+    paused = set()
+    for name, pid in procs.alive(os.path.abspath(root)).items():
+        if procs.is_paused(pid):
+            paused.add(name.split('-', 1)[0])
+    return sorted(paused)
+
+
+def stop_cluster(root, name, timeout=10.0):
+    """Stop every process of one cluster (its data stays); the set keeps
+    running and ``status`` names it stopped.
+
+    :returns: the names of the processes stopped
+    :raises AioError: for an unknown cluster, or one not running
+    """
+    root = os.path.abspath(root)
+    _cluster_layout(root, name)
+    names = _cluster_names(root, name)
+    if not names:
+        raise AioError('cluster %s is not running' % name)
+    resume_cluster(root, name)  # a paused process cannot take SIGTERM
+    stopped = procs.stop(root, names=names, timeout=timeout)
+    layout_mod.write_private(_stopped_path(root, name), '\n'.join(names))
+    return stopped
+
+
+def start_cluster(root, name, timeout=DEFAULT_TIMEOUT):
+    """Start again the processes :func:`stop_cluster` stopped.
+
+    :returns: the names of the processes started
+    :raises AioError: for an unknown cluster, one not stopped, or one whose
+        servers did not come up
+    """
+    root = os.path.abspath(root)
+    layout, cluster = _cluster_layout(root, name)
+    try:
+        with open(_stopped_path(root, name)) as fp:
+            names = fp.read().split()
+    except FileNotFoundError:
+        raise AioError('cluster %s was not stopped with stop-cluster'
+                       % name)
+    updaters = any(n.endswith('-updater') for n in names)
+    part = Cluster(layout, cluster, 1 if updaters else 0, landlord=True)
+    services = [s for s in part.services() if s.name in names]
+    _launch(root, services, timeout)
+    os.unlink(_stopped_path(root, name))
+    return [s.name for s in services]
+
+
+def pause_cluster(root, name):
+    """SIGSTOP every process of one cluster: it accepts connections and
+    answers nothing, as a stalled cluster does.
+
+    :returns: the names of the processes paused
+    """
+    return _signal_cluster(root, name, signal.SIGSTOP)
+
+
+def resume_cluster(root, name):
+    """SIGCONT every process of one cluster."""
+    return _signal_cluster(root, name, signal.SIGCONT)
+
+
+def _signal_cluster(root, name, signum):
+    root = os.path.abspath(root)
+    _cluster_layout(root, name)
+    names = _cluster_names(root, name)
+    if not names:
+        raise AioError('cluster %s is not running' % name)
+    procs.signal_names(root, names, signum)
+    return names
 
 
 def stop(root, timeout=10.0):
@@ -191,10 +304,12 @@ def stop(root, timeout=10.0):
     """
     root = os.path.abspath(root)
     stopped = procs.stop(root, timeout=timeout)
-    try:
-        os.unlink(os.path.join(root, ENV_FILE))
-    except FileNotFoundError:
-        pass
+    for path in [os.path.join(root, ENV_FILE)] + [
+            _stopped_path(root, n) for n in stopped_clusters(root)]:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
     return stopped
 
 

@@ -145,6 +145,22 @@ def stop(root, names=None, timeout=10.0):
     return running
 
 
+def is_paused(pid):
+    """True if the process is stopped (SIGSTOP)."""
+    try:
+        with open('/proc/%d/stat' % pid) as fp:
+            return fp.read().rsplit(')', 1)[1].split()[0] == 'T'
+    except (OSError, IndexError):
+        return False
+
+
+def signal_names(root, names, signum):
+    """Send ``signum`` to the process groups of these running processes."""
+    targets = {name: rec for name, rec in pid_files(root).items()
+               if name in names}
+    _signal(targets, list(targets), signum)
+
+
 def _signal(targets, names, signum):
     for name in names:
         pid, started = targets[name]

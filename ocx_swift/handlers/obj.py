@@ -89,6 +89,8 @@ LATE_WRITE_WATCH = 60
 DATE_CONDITIONS = ('If-Modified-Since', 'If-Unmodified-Since')
 #: Range GETs of objects up to this size read and check the whole copy
 RANGE_WHOLE_BYTES = 8 * 1024 * 1024
+#: bytes of a PUT kept to replay to a handoff when a cluster fails
+REPLAY_BYTES = 8 * 1024 * 1024
 LATE_WRITE_INTERVAL = 1
 
 
@@ -211,24 +213,26 @@ class ObjectContext(BaseContext):
                                      cache=self.row_cache)
 
     def record(self, timestamp, size, md5, content_type=None,
-               etag=None):
+               etag=None, at=None):
         """Write the object's row (after a PUT or POST).
 
         :param content_type: the exchange-side Content-Type (default the
             request's)
         :param etag: the row's full ``x-etag`` (default from ``md5`` and
             the request's override)
+        :param at: the clusters holding the copies or shares, by position
+            (None for a position nothing holds)
         :raises IndexUnavailable: when the metadata tier did not take it
         """
         update = {'x-timestamp': timestamp.internal, 'x-size': str(size),
                   'x-content-type': content_type or
                   self.req.headers.get('Content-Type',
                                        'application/octet-stream'),
-                  'x-etag': etag or row_etag(md5)}
+                  'x-etag': etag or row_etag(md5, at=at)}
         if etag is None:
             apply_overrides(update, self.req.headers.items())
-            if update['x-etag'] != row_etag(md5):
-                update['x-etag'] = row_etag(md5, update['x-etag'])
+            if update['x-etag'] != row_etag(md5, at=at):
+                update['x-etag'] = row_etag(md5, update['x-etag'], at=at)
         self.ocx.index.record_put(self.account, self.container, self.obj,
                                   update, self.policy_index,
                                   cache=self.row_cache)
@@ -336,26 +340,39 @@ class ObjectContext(BaseContext):
         :param first: the first client's answer, if already asked
         """
         failures = []
-        # the index says it exists: when no cluster had it, a move may
-        # have taken it from a cluster asked early to one asked late; a
-        # second walk finds it
-        for attempt in range(2):
-            for index, client in enumerate(clients):
-                if index == 0 and attempt == 0 and first is not None:
-                    answer = first
-                else:
-                    answer = self._ask_copy(client)
-                resp = self._read_copy(client, answer, row)
-                if isinstance(resp, ClusterUnavailable):
-                    failures.append(resp)
-                    continue
-                if resp is None:
-                    continue  # not there
-                self.note_cluster(client.name)
-                return resp
-            if failures:
-                return unavailable(self.req, failures)
-        return HTTPNotFound(request=self.req)
+        asked_first = clients[0] if first is not None else None
+        clients = self.recorded_first(clients, row)
+        try:
+            # the index says it exists: when no cluster had it, a move
+            # may have taken it from a cluster asked early to one asked
+            # late; a second walk finds it
+            for _attempt in range(2):
+                for client in clients:
+                    if client is asked_first and first is not None:
+                        answer, first = first, None
+                    else:
+                        answer = self._ask_copy(client)
+                    resp = self._read_copy(client, answer, row)
+                    if isinstance(resp, ClusterUnavailable):
+                        failures.append(resp)
+                        continue
+                    if resp is None:
+                        continue  # not there
+                    self.note_cluster(client.name)
+                    return resp
+                if failures:
+                    return unavailable(self.req, failures)
+            return HTTPNotFound(request=self.req)
+        finally:
+            if first is not None:
+                self._discard(first)
+
+    def recorded_first(self, clients, row):
+        """``clients`` with the clusters the row records as holding the
+        object (handoffs, when a placement cluster was down) first."""
+        recorded = [self.ocx.clients[name] for name in (row.at or ())
+                    if name in self.ocx.clients] if row is not None else []
+        return recorded + [c for c in clients if c not in recorded]
 
     def _ask_copy(self, client):
         """A copy's raw answer, or the ClusterUnavailable raised."""
@@ -595,7 +612,8 @@ class ObjectContext(BaseContext):
             return HTTPPreconditionFailed(request=self.req)
         timestamp = Timestamp.now()
         self.record_delete(timestamp)
-        self.delete_copies(self.placement_clients(with_previous=True))
+        self.delete_copies(self.recorded_first(
+            self.placement_clients(with_previous=True), row))
         return Response(request=self.req, status=204, headers={
             'X-Timestamp': timestamp.internal})
 
@@ -644,7 +662,8 @@ class ObjectContext(BaseContext):
         if row is None:
             return HTTPNotFound(request=self.req)
         timestamp = Timestamp.now()
-        clients = [c for c in self.placement_clients(with_previous=True)]
+        clients = self.recorded_first(
+            self.placement_clients(with_previous=True), row)
         answers, failures, content_type = [], [], None
         for client in clients:
             resp = self._post_one(client, row, timestamp)
@@ -753,25 +772,28 @@ class ObjectContext(BaseContext):
         """Stream the checked PUT, with its state tag, to every copy of
         the placement at once, hashing it; then write the index row.
 
-        Success only when every copy is stored (there is no replicator
-        to make up a missing one later); otherwise the copies that were
-        stored are deleted again and the answer names what failed.
+        A cluster that is down, error-limited or fails gets a handoff in
+        its place (:meth:`write_clients`); success when the policy's
+        write quorum of copies is stored, and the row records where they
+        are (repair makes up missing ones later); otherwise the copies
+        that were stored are deleted again and the answer names what
+        failed.
         """
         req = self.req
         extra = {}
         if req.content_length is not None:
             extra['Content-Length'] = str(req.content_length)
-        clients = self.placement_clients()
+        clients, replace = self.write_clients()
         self.timestamp = Timestamp.now()
         self.write_id = os.urandom(16)
-        if len(clients) > 1:
-            extra[WRITE_ID_SYSMETA] = self.write_id.hex()
+        extra[WRITE_ID_SYSMETA] = self.write_id.hex()
         headers = sign_headers(self.ocx.state_keys, self.state_path,
                                self.kind, self.timestamp,
                                self.backend_headers(extra))
         upload = ParallelUpload(
             [(c, self.backend_path, headers) for c in clients],
-            self.ocx.timeouts.node)
+            self.ocx.timeouts.node, quorum=self.policy.write_quorum,
+            replay_bytes=REPLAY_BYTES, replace=replace)
         hasher, size = hashlib.md5(usedforsecurity=False), 0
         try:
             for chunk in self._client_body():
@@ -788,31 +810,76 @@ class ObjectContext(BaseContext):
             results = upload.results()
         else:
             results = upload.finish()
-        resp = self.settle_put(results, hasher.hexdigest())
+        resp = self.settle_put(results, hasher.hexdigest(),
+                               replaced=upload.replaced)
         if ok(resp.status_int):
-            self.record(self.timestamp, size, hasher.hexdigest())
+            self.record(self.timestamp, size, hasher.hexdigest(),
+                        at=self.stored_at)
             resp.headers['Etag'] = hasher.hexdigest()
             stamp_response(resp, self.timestamp)
         return resp
 
-    def settle_put(self, results, md5=None):
-        """The client's answer to a PUT stored on several clusters.
+    def write_clients(self):
+        """The clients a PUT goes to, and its handoff chooser.
+
+        :returns: ``(clients, replace)``: the placement's clients, an
+            error-limited one already replaced by a handoff; ``replace``
+            (for :class:`ParallelUpload`) names the next handoff of a
+            landlord holding nothing of the object, or None
+        """
+        candidates = self.ocx.ring.get_candidates(
+            self.account, self.container, self.backend_obj)
+        placement = self.policy.choose(candidates)
+        taken = {c['landlord'] for c in placement}
+        handoffs = self.policy.handoffs(candidates, taken)
+
+        def replace(position, failed):
+            for cluster in handoffs:
+                client = self.ocx.clients[cluster['name']]
+                if not client.is_error_limited():
+                    return client
+            return None
+
+        clients = []
+        for position, cluster in enumerate(placement):
+            client = self.ocx.clients[cluster['name']]
+            if client.is_error_limited():
+                client = replace(position, client) or client
+            clients.append(client)
+        return clients, replace
+
+    def settle_put(self, results, md5=None, replaced=()):
+        """The client's answer to a PUT stored on several clusters: a
+        success when the policy's write quorum is stored, else a failure
+        that leaves nothing stored behind.
 
         :param results: ``(client, BackendResponse or ClusterUnavailable)``
         :param md5: the MD5 of what the client sent: a cluster that says
             it stored other bytes counts as failed
+        :param replaced: ``(client, result)`` of clusters handoffs took
+            over from (they may store late)
         """
         results = [(c, self._check_stored(c, r, md5)) for c, r in results]
         stored = [(c, r) for c, r in results
                   if not isinstance(r, ClusterUnavailable) and ok(r.status)]
-        if len(stored) == len(results):
-            resp = results[0][1]
+        #: the clusters holding a copy or share, by position (None: none)
+        self.stored_at = [c.name if (c, r) in stored else None
+                          for c, r in results]
+        refused = [r for _c, r in results if not isinstance(
+            r, ClusterUnavailable) and not ok(r.status)]
+        if len(stored) >= self.policy.write_quorum and not refused:
+            for client, failure in list(replaced) + [
+                    (c, r) for c, r in results if (c, r) not in stored]:
+                self.logger.warning('%s: stored without %s: %s',
+                                    wsgi_quote(self.backend_path),
+                                    client.name, failure)
+            resp = stored[0][1]
             return response_from_parts(self.req, resp.status_line,
                                        self.client_headers(resp))
         self.remove_stored([c for c, _r in stored])
-        self.after_failed_put([c for c, r in results
+        self.after_failed_put([c for c, r in list(results) + list(replaced)
                                if isinstance(r, ClusterUnavailable)])
-        answers = [(c, r, None) for c, r in results]
+        answers = [(c, r, None) for c, r in list(replaced) + results]
         _answers, failures = split_results(answers)
         if failures:
             return unavailable(self.req, failures)

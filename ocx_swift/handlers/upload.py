@@ -21,6 +21,13 @@ slowest cluster sets the pace. A cluster that fails stops taking chunks
 and the others go on; :meth:`ParallelUpload.abort` makes every cluster's
 PUT fail on purpose (the connection is closed before the body ends), so a
 client that goes away never leaves a truncated object behind.
+
+Handoffs: while what was sent to a position is at most ``replay_bytes``,
+it is kept; when that position's cluster fails (refused, error-limited,
+timed out, a 5xx), ``replace(position, client)`` may name another cluster,
+which gets the same request and the kept bytes, then the rest. A larger
+body cannot be replayed: the position stays failed, and the write quorum
+decides.
 """
 
 from eventlet.queue import Full, LightQueue
@@ -45,6 +52,11 @@ class _Stream(object):
         self.queue = LightQueue(maxsize=depth)
         self.done = False
         self.result = None
+
+    @property
+    def lost(self):
+        """True once the PUT ended without storing the object."""
+        return self.done and not _stored(self.result)
 
     def body(self):
         while True:
@@ -90,23 +102,71 @@ class _Stream(object):
 class ParallelUpload(object):
     """PUT to several clusters, each with its own body.
 
-    :param requests: list of ``(client, path, headers)``
+    :param requests: list of ``(client, path, headers)``, one per position
     :param timeout: seconds a cluster may take to accept the next chunk
     :param depth: chunks queued per cluster
+    :param quorum: positions that must store the object (default all):
+        :attr:`failed` once fewer can
+    :param replay_bytes: bytes per position kept for a handoff
+    :param replace: ``replace(position, failed client)`` returns the
+        client to try instead, or None
     """
 
-    def __init__(self, requests, timeout, depth=2):
+    def __init__(self, requests, timeout, depth=2, quorum=None,
+                 replay_bytes=0, replace=None):
         self.timeout = timeout
+        self.depth = depth
+        self.quorum = len(requests) if quorum is None else quorum
+        self.replay_bytes = replay_bytes
+        self.replace = replace
         self.streams = [_Stream(c, p, h, depth) for c, p, h in requests]
-        self.pool = GreenPool(len(self.streams))
+        #: per position: the chunks sent so far (None: too many to keep)
+        self.kept = [[] if replay_bytes else None for _r in requests]
+        self.kept_size = [0] * len(requests)
+        #: the streams handoffs took over from, with their results
+        self.replaced = []
+        self.pool = GreenPool(len(self.streams) * 4)
         for stream in self.streams:
             self.pool.spawn(stream.run)
 
     def send(self, chunks):
         """Queue one chunk per cluster (a list in request order)."""
-        for stream, chunk in zip(self.streams, chunks):
-            if chunk:
+        for position, chunk in enumerate(chunks):
+            if not chunk:
+                continue
+            self._keep(position, chunk)
+            self.streams[position].put(chunk, self.timeout)
+            if self.streams[position].lost:
+                self._hand_off(position)
+
+    def _keep(self, position, chunk):
+        kept = self.kept[position]
+        if kept is None:
+            return
+        self.kept_size[position] += len(chunk)
+        if self.kept_size[position] > self.replay_bytes:
+            self.kept[position] = None
+        else:
+            kept.append(chunk)
+
+    def _hand_off(self, position, end=False):
+        """Move a lost position to a handoff cluster, replaying what it
+        was sent; True if one took it."""
+        stream = self.streams[position]
+        while stream.lost and self.kept[position] is not None and \
+                self.replace is not None:
+            client = self.replace(position, stream.client)
+            if client is None:
+                return False
+            self.replaced.append((stream.client, stream.result))
+            stream = self.streams[position] = _Stream(
+                client, stream.path, stream.headers, self.depth)
+            self.pool.spawn(stream.run)
+            for chunk in self.kept[position] + ([_END] if end else []):
                 stream.put(chunk, self.timeout)
+            if end:
+                self.pool.waitall()
+        return not stream.lost
 
     def send_all(self, chunk):
         """Queue the same chunk for every cluster."""
@@ -114,22 +174,30 @@ class ParallelUpload(object):
 
     @property
     def failed(self):
-        """True as soon as some cluster's PUT has ended without success."""
-        return any(s.done and not _stored(s.result) for s in self.streams)
+        """True as soon as fewer than ``quorum`` positions can still
+        store the object (a lost one that a handoff may take over counts
+        as alive)."""
+        alive = sum(1 for p, s in enumerate(self.streams)
+                    if not s.lost or (self.kept[p] is not None and
+                                      self.replace is not None))
+        return alive < self.quorum
 
     def finish(self):
-        """End every body and wait for the answers.
+        """End every body and wait for the answers (positions lost at the
+        end go to handoffs while their bytes are kept).
 
         :returns: list of ``(client, BackendResponse or ClusterUnavailable)``
         """
         for stream in self.streams:
             stream.put(_END, self.timeout)
         self.pool.waitall()
+        for position in range(len(self.streams)):
+            self._hand_off(position, end=True)
         return self.results()
 
     def results(self):
         """``(client, BackendResponse or ClusterUnavailable)`` per
-        cluster, once finished or aborted."""
+        position, once finished or aborted."""
         return [(s.client, s.result) for s in self.streams]
 
     def abort(self):

@@ -66,6 +66,10 @@ POOL_SIZE = 16
 #: the parameter of a row's ``hash`` holding the MD5 of the stored bytes
 #: (after any override etag's own parameters); listings never show it
 MD5_PARAM = 'ocx_md5'
+#: the parameter naming the clusters that took the copies or shares, by
+#: position (``-`` for none), when they are not the placement's
+AT_PARAM = 'ocx_at'
+INDEX_PARAMS = (MD5_PARAM, AT_PARAM)
 
 #: the container-update override headers Swift's object server applies
 #: (``x-object-sysmeta-...`` wins over ``x-backend-...``)
@@ -87,27 +91,45 @@ def apply_overrides(update, headers):
     return update
 
 
-def row_etag(md5, override=None):
+def row_etag(md5, override=None, at=None):
     """The ``x-etag`` of a row: what listings show (the override etag of
-    SLO, symlinks, s3api, else the MD5), then the stored bytes' MD5."""
-    return '%s; %s=%s' % (override or md5, MD5_PARAM, md5)
+    SLO, symlinks, s3api, else the MD5), then the stored bytes' MD5, then
+    (when given) where the copies or shares are."""
+    etag = '%s; %s=%s' % (strip_index_params(override or '') or md5,
+                          MD5_PARAM, md5)
+    if at:
+        etag += '; %s=%s' % (AT_PARAM, ','.join(n or '-' for n in at))
+    return etag
 
 
 def strip_index_params(etag):
     """A row's ``hash`` as listings show it."""
     parts = etag.split(';')
     kept = [p for p in parts[1:]
-            if p.strip().partition('=')[0] != MD5_PARAM]
+            if p.strip().partition('=')[0] not in INDEX_PARAMS]
     return ';'.join(parts[:1] + kept)
+
+
+def _param(etag, name):
+    for part in etag.split(';')[1:]:
+        key, _sep, value = part.strip().partition('=')
+        if key == name:
+            return value.strip()
+    return None
 
 
 def stored_md5(etag):
     """The MD5 of the stored bytes a row's ``hash`` records, or None."""
-    for part in etag.split(';')[1:]:
-        key, _sep, value = part.strip().partition('=')
-        if key == MD5_PARAM:
-            return value.strip()
-    return None
+    return _param(etag, MD5_PARAM)
+
+
+def stored_at(etag):
+    """The clusters a row's ``hash`` records as holding the copies or
+    shares, by position (None for none), or None when it records none."""
+    value = _param(etag, AT_PARAM)
+    if not value:
+        return None
+    return [None if n == '-' else n for n in value.split(',')]
 
 
 #: seconds a row stays in memcache (``index_cache_time``)
@@ -149,6 +171,12 @@ class IndexRow(object):
         """The MD5 of the stored bytes (the plaintext for a split object)
         as the exchange computed it, or None."""
         return stored_md5(self.etag)
+
+    @property
+    def at(self):
+        """The clusters that took the copies or shares (by position, None
+        for none), or None when the row does not say."""
+        return stored_at(self.etag)
 
     def __repr__(self):
         return 'IndexRow(%r, %s)' % (self.name, self.timestamp.internal)

@@ -81,6 +81,7 @@ def test_sample_parses(tmp_path):
     assert policies.get('nope') is None
     info = policies.info()
     assert info['aont'] == {'kind': 'split', 'width': 3, 'read_quorum': 2,
+                            'write_quorum': 3,
                             'scheme': 'aont-rs', 'n': 3, 'k': 2,
                             'segment_size': 65536, 'hide_names': True}
     assert info['standard']['default'] is True
@@ -201,3 +202,41 @@ def test_description():
         'pinned r=1 on l1'
     assert OcxPolicy('r', 'replicated', replicas=2).description == \
         'replicated r=2'
+
+
+@pytest.mark.parametrize('options, quorum', [
+    ({'kind': 'replicated', 'replicas': '3'}, 3),
+    ({'kind': 'replicated', 'replicas': '3', 'min_copies': '1'}, 1),
+    ({'kind': 'pinned', 'landlords': 'l1', 'replicas': '1'}, 1),
+    ({'kind': 'split', 'scheme': 'aont-rs', 'n': '3', 'k': '2'}, 3),
+    ({'kind': 'split', 'scheme': 'aont-rs', 'n': '4', 'k': '2',
+      'min_shares': '3'}, 3),
+    ({'kind': 'split', 'scheme': 'xor', 'n': '2'}, 2)])
+def test_write_quorum(options, quorum):
+    assert OcxPolicy.from_config('p', options).write_quorum == quorum
+
+
+@pytest.mark.parametrize('options, message', [
+    ({'kind': 'replicated', 'replicas': '2', 'min_copies': '3'},
+     'min_copies must be at most replicas (2), got 3'),
+    ({'kind': 'replicated', 'min_copies': '0'}, 'at least 1'),
+    ({'kind': 'split', 'scheme': 'aont-rs', 'n': '3', 'k': '2',
+      'min_shares': '2'}, 'min_shares must be from 3 to 3, got 2'),
+    ({'kind': 'split', 'scheme': 'xor', 'n': '3', 'min_shares': '2'},
+     'min_shares must be from 3 to 3')])
+def test_bad_write_quorum_is_refused(options, message):
+    with pytest.raises(OcxConfigError) as err:
+        OcxPolicy.from_config('p', options)
+    assert message in str(err.value)
+
+
+def test_handoffs_skip_taken_landlords_and_disallowed_clusters():
+    ring = [{'name': 'c%d' % i, 'landlord': 'l%d' % (i % 3), 'weight': 1}
+            for i in range(1, 7)]
+    ring[4]['weight'] = 0
+    policy = OcxPolicy('p', 'replicated', replicas=1)
+    taken = {'l1'}
+    assert [c['name'] for c in policy.handoffs(ring, taken)] == ['c2', 'c3']
+    assert taken == {'l0', 'l1', 'l2'}
+    pinned = OcxPolicy('q', 'pinned', clusters=('c1', 'c3', 'c6'))
+    assert [c['name'] for c in pinned.handoffs(ring, set())] == ['c1', 'c3']

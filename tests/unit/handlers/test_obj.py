@@ -484,17 +484,37 @@ def test_read_of_missing_container_denied(ocx):
     assert storage_object_calls(ocx) == []
 
 
-def test_sick_primary_gives_503(ocx):
+@pytest.mark.parametrize('fault', ['hang', 'break_', 'fail'])
+def test_sick_primary_gets_a_handoff(ocx, fault):
+    """The PUT's copy goes to the next cluster of the ring walk (kept
+    bytes replayed); the row records it; reads and deletes find it
+    there; other objects are unaffected."""
     name = NAMES_N[0]
     primary = ocx.primary(ACCOUNT, CONT, str_to_wsgi(name))
-    primary.hang()
+    getattr(primary, fault)()
+    resp = ocx.request(path_of(name), 'PUT', body=b'x' * 100)
+    assert resp.status_int == 201
+    holders = ocx.holders(ACCOUNT, CONT_N, name)
+    assert len(holders) == 1 and holders[0] is not primary
+    row = ocx.index.row(ACCOUNT, CONT_N, name)
+    assert row.at == [holders[0].name]
+    assert any(('stored without %s' % primary.name) in line
+               for line in ocx.logger.get_lines_for_level('warning'))
+    resp = ocx.request(path_of(name))
+    assert (resp.status_int, resp.body) == (200, b'x' * 100)
+    primary.heal()
+    assert ocx.request(path_of(name), 'DELETE').status_int == 204
+    assert ocx.holders(ACCOUNT, CONT_N, name) == []
+
+
+def test_no_cluster_left_gives_503_naming_them(ocx):
+    name = NAMES_N[0]
+    for cluster in ocx:
+        cluster.hang()
     resp = ocx.request(path_of(name), 'PUT', body=b'x')
     assert resp.status_int == 503
-    assert ("cluster '%s' unavailable: timed out" % primary.name).encode(
-        'ascii') in resp.body
-    # other objects on healthy clusters are unaffected
-    other = next(c for c in ocx if c is not primary)
-    elsewhere = ocx.name_on(other, ACCOUNT, CONT, prefix='\xc3\xa9')
-    resp = ocx.request('/v1/%s/%s/%s' % (ACCOUNT, CONT, elsewhere), 'PUT',
-                       body=b'y')
-    assert resp.status_int == 201
+    for cluster in ocx:
+        assert ("cluster '%s' unavailable: timed out" % cluster.name
+                ).encode('ascii') in resp.body
+    assert ocx.index.row(ACCOUNT, CONT_N, name) is None
+

@@ -14,6 +14,7 @@
 
 """Containers choose a policy; objects are placed by it."""
 
+import hashlib
 import json
 
 import pytest
@@ -133,19 +134,43 @@ def test_replicated_read_survives_one_landlord_down(ocx):
     assert get.status_int == 200 and get.body == b'data'
 
 
-def test_replicated_put_fails_whole_when_a_copy_fails(ocx):
+def test_replicated_put_takes_a_handoff_for_a_failed_copy(ocx):
     ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': 'two'})
     name_n = NAMES_N[1]
     path = cpath('c') + '/' + str_to_wsgi(name_n)
     assert ocx.request(path, 'PUT', body=b'v1').status_int == 201
     where = holders(ocx, 'c', name_n)
     ocx.by_name[where[1]].break_()
+    assert ocx.request(path, 'PUT', body=b'v2').status_int == 201
+    spare = next(c.name for c in ocx if c.name not in where)
+    row = ocx.index.row(ACCOUNT, 'c', name_n)
+    assert sorted(row.at) == sorted([where[0], spare])
+    for name in row.at:
+        assert ocx.by_name[name].get_object(
+            ACCOUNT, 'c', name_n).body == b'v2'
+    assert ocx.request(path).body == b'v2'
+
+
+def test_replicated_put_below_its_quorum_fails_whole(ocx):
+    ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': 'two'})
+    name_n = NAMES_N[1]
+    path = cpath('c') + '/' + str_to_wsgi(name_n)
+    assert ocx.request(path, 'PUT', body=b'v1').status_int == 201
+    where = holders(ocx, 'c', name_n)
+    broken = [c for c in ocx if c.name != where[0]]
+    for cluster in broken:
+        cluster.break_()
     resp = ocx.request(path, 'PUT', body=b'v2')
     assert resp.status_int == 503
-    assert ("cluster '%s' unavailable" % where[1]).encode() in resp.body
-    ocx.by_name[where[1]].heal()
-    # the copy that was stored was taken back
+    for cluster in broken:
+        assert ("cluster '%s' unavailable" % cluster.name).encode() \
+            in resp.body
+        cluster.heal()
+    # the copy that was stored was taken back; v1 reads on
     assert ocx.by_name[where[0]].get_object(ACCOUNT, 'c', name_n) is None
+    assert ocx.index.row(ACCOUNT, 'c', name_n).md5 == hashlib.md5(
+        b'v1', usedforsecurity=False).hexdigest()
+    assert ocx.request(path).body == b'v1'
 
 
 def test_replicated_delete_and_post_reach_every_copy(ocx):

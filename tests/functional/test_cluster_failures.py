@@ -1,0 +1,129 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A landlord's cluster stopped or paused with ``ocx-aio stop-cluster`` /
+``pause-cluster`` in the middle of a client workload, then brought back.
+
+Every test leaves every cluster running and resumed, whatever happens.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import swiftclient
+
+from tests.functional import names
+
+
+@pytest.fixture(scope='module')
+def aio_dir(ocx_env):
+    if 'OCX_PROXY_CONF' not in ocx_env:
+        pytest.skip('no exchange in this set')
+    return ocx_env['OCX_DIR']
+
+
+def aio(aio_dir, *args):
+    """Run ``ocx-aio`` on the set; (exit code, stdout, stderr)."""
+    out = subprocess.run(
+        [sys.executable, '-m', 'ocx_swift.aio.cli'] + list(args) +
+        ['--dir', aio_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, timeout=120)
+    return out.returncode, out.stdout, out.stderr
+
+
+class Down(object):
+    """A context in which one cluster is stopped (or paused)."""
+
+    def __init__(self, aio_dir, name, paused=False):
+        self.aio_dir, self.name, self.paused = aio_dir, name, paused
+
+    def __enter__(self):
+        verb = 'pause-cluster' if self.paused else 'stop-cluster'
+        code, _out, err = aio(self.aio_dir, verb, self.name)
+        assert code == 0, err
+        return self
+
+    def __exit__(self, *exc_info):
+        verb = 'resume-cluster' if self.paused else 'start-cluster'
+        code, _out, err = aio(self.aio_dir, verb, self.name)
+        assert code == 0, err
+
+
+def test_cluster_verbs_and_status(aio_dir, swift_conn):
+    container = names.container('verbs')
+    swift_conn.put_container(container)
+    try:
+        with Down(aio_dir, 'c2'):
+            code, out, err = aio(aio_dir, 'status')
+            assert code == 0 and 'c2 stopped' in err
+            assert 'OCX_AUTH_URL=' in out  # the KEY=value lines still
+            code, _out, err = aio(aio_dir, 'stop-cluster', 'c2')
+            assert code == 2 and 'not running' in err
+        code, out, err = aio(aio_dir, 'status')
+        assert code == 0 and 'stopped' not in err
+        with Down(aio_dir, 'c3', paused=True):
+            code, out, err = aio(aio_dir, 'status')
+            assert code == 0 and 'c3 paused' in err
+        code, _out, err = aio(aio_dir, 'start-cluster', 'c1')
+        assert code == 2 and 'was not stopped' in err
+        code, _out, err = aio(aio_dir, 'stop-cluster', 'c9')
+        assert code == 2 and 'no cluster' in err
+        # everything answers again: objects on every cluster are served
+        for i in range(12):
+            swift_conn.put_object(container, 'o%d' % i, b'x%d' % i)
+        for i in range(12):
+            assert swift_conn.get_object(container, 'o%d' % i)[1] == \
+                b'x%d' % i
+    finally:
+        names.empty_and_delete(swift_conn, container)
+
+
+def test_reads_and_listings_while_a_cluster_is_stopped(aio_dir, swift_conn):
+    """With one cluster stopped, the listing (metadata tier) stays complete;
+    objects elsewhere read; objects on it answer 503 naming it, never a
+    wrong byte; all are back after it starts."""
+    container = names.container('stopped')
+    swift_conn.put_container(container)
+    bodies = {'o %d' % i: os.urandom(64 + i) for i in range(15)}
+    try:
+        for name, body in bodies.items():
+            swift_conn.put_object(container, name, body)
+        with Down(aio_dir, 'c2'):
+            _h, listing = swift_conn.get_container(container)
+            assert sorted(e['name'] for e in listing) == sorted(bodies)
+            unavailable = 0
+            for name, body in bodies.items():
+                try:
+                    assert swift_conn.get_object(container, name)[1] == body
+                except swiftclient.ClientException as err:
+                    assert err.http_status == 503
+                    assert 'c2' in err.http_response_content.decode()
+                    unavailable += 1
+            assert 0 < unavailable < len(bodies)
+        deadline = time.monotonic() + 30
+        for name, body in bodies.items():
+            while True:  # an error-limited cluster is skipped a while
+                try:
+                    got = swift_conn.get_object(container, name)[1]
+                    break
+                except swiftclient.ClientException as err:
+                    if err.http_status != 503 or time.monotonic() > deadline:
+                        raise
+                    time.sleep(1)
+            assert got == body
+    finally:
+        names.empty_and_delete(swift_conn, container)
