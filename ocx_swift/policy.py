@@ -47,7 +47,8 @@ section per policy; exactly one is the default::
     segment_size = 1048576
     # landlords see a keyed hash instead of the object name
     hide_names = no
-    # aont-rs: shares a PUT must store to succeed, k+1..n (default n);
+    # aont-rs: shares a PUT must store to succeed, k..n (default n; k
+    # leaves no spare share until ocx-repair rebuilds the missing ones);
     # xor always needs all n
     min_shares = 3
 
@@ -244,10 +245,10 @@ class OcxPolicy(object):
                 raise OcxConfigError('policy %r: aont-rs needs k < n, got '
                                      'k = %d, n = %d' % (name, k, n))
         min_shares = _int(name, options, 'min_shares', default=n)
-        if not (min(k + 1, n) <= min_shares <= n):
+        if not k <= min_shares <= n:
             raise OcxConfigError(
-                'policy %r: min_shares must be from %d to %d, got %d' % (
-                    name, min(k + 1, n), n, min_shares))
+                'policy %r: min_shares must be from k = %d to n = %d, got '
+                '%d' % (name, k, n, min_shares))
         return dict(
             scheme=scheme, n=n, k=k, min_shares=min_shares,
             segment_size=_int(name, options, 'segment_size',

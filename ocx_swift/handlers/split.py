@@ -72,8 +72,8 @@ from ocx_swift.exceptions import ClusterUnavailable, ShareAuthError, \
     SplitDecodeError
 from ocx_swift.handlers.base import ok, response_from_parts, split_results, \
     unavailable
-from ocx_swift.handlers.obj import ClientReadError, ObjectContext, \
-    stamp_response
+from ocx_swift.handlers.obj import REPLAY_BYTES, ClientReadError, \
+    ObjectContext, stamp_response
 from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys, open_name, \
@@ -196,7 +196,7 @@ class SplitObjectContext(ObjectContext):
         object_id = os.urandom(16)
         self.write_id = object_id
         keys = self.keys(object_id)
-        clients = self.placement_clients()
+        clients, replace = self.write_clients()
         pending = size is None or client_etag is None
         # one sealed value for every share: shares of one version agree
         sealed_etag = self.sealed_etag(client_etag)
@@ -215,7 +215,8 @@ class SplitObjectContext(ObjectContext):
                 header, extra, self.content_type(size)))
         upload = ParallelUpload(
             [(c, self.backend_path, h) for c, h in zip(clients, headers)],
-            self.ocx.timeouts.node)
+            self.ocx.timeouts.node, quorum=self.policy.write_quorum,
+            replay_bytes=REPLAY_BYTES, replace=replace)
         try:
             total, md5 = self._stream_shares(upload, keys, object_id)
         except ClientReadError as err:
@@ -223,19 +224,23 @@ class SplitObjectContext(ObjectContext):
             return err.response
         if upload.failed:
             upload.abort()
-            return self.settle_put(upload.results())
+            return self.settle_put(upload.results(),
+                                   replaced=upload.replaced)
         results = upload.finish()
-        resp = self.settle_put(results)
+        resp = self.settle_put(results, replaced=upload.replaced)
         if not ok(resp.status_int):
             return resp
+        # the shares stored, by share index (None: that share is missing)
+        clients = [self.ocx.clients[n] if n else None
+                   for n in self.stored_at]
         if client_etag is not None and client_etag != md5:
-            self.remove_stored(clients)
+            self.remove_stored([c for c in clients if c])
             return HTTPUnprocessableEntity(request=req)
         if pending:
             error = self._complete(clients, keys, object_id, total, md5)
             if error:
                 return error
-        self.record(self.timestamp, total, md5)
+        self.record(self.timestamp, total, md5, at=self.stored_at)
         resp.headers['Etag'] = md5
         stamp_response(resp, self.timestamp)
         resp.headers.pop('Content-Length', None)
@@ -282,6 +287,8 @@ class SplitObjectContext(ObjectContext):
                              object_id, secret_id=self.ocx.active_secret_id)
         failures = []
         for index, client in enumerate(clients):
+            if client is None:
+                continue  # a share the PUT could not store
             headers = self.share_headers(
                 header.for_index(index, keys.mac_key), {},
                 self.content_type(size))
@@ -298,7 +305,7 @@ class SplitObjectContext(ObjectContext):
             except ClusterUnavailable as err:
                 failures.append(err)
         if failures:
-            self.remove_stored(clients)
+            self.remove_stored([c for c in clients if c])
             return unavailable(self.req, failures)
         return None
 
@@ -334,7 +341,8 @@ class SplitObjectContext(ObjectContext):
         :returns: ``(shares, None)`` with shares a dict index -> Share of
             that version, or ``(None, error response)``
         """
-        clients = self.placement_clients(with_previous=True)
+        clients = self.recorded_first(
+            self.placement_clients(with_previous=True), row)
         results = self.fan_out(clients, 'HEAD',
                                headers=self.backend_headers(headers=[]))
         answers, failures = split_results(results)
@@ -552,14 +560,16 @@ class SplitObjectContext(ObjectContext):
         denial = self.authorize('write_acl')
         if denial:
             return denial
-        if self.lookup() is None:
+        row = self.lookup()
+        if row is None:
             return HTTPNotFound(request=self.req)
         timestamp = Timestamp.now()
         self.record_delete(timestamp)
         current = self.backend_obj
         for name in [current] + self.other_names():
             self.backend_obj = name
-            self.delete_copies(self.placement_clients(with_previous=True))
+            self.delete_copies(self.recorded_first(
+                self.placement_clients(with_previous=True), row))
         self.backend_obj = current
         return Response(request=self.req, status=204, headers={
             'X-Timestamp': timestamp.internal})

@@ -221,9 +221,9 @@ def test_write_quorum(options, quorum):
      'min_copies must be at most replicas (2), got 3'),
     ({'kind': 'replicated', 'min_copies': '0'}, 'at least 1'),
     ({'kind': 'split', 'scheme': 'aont-rs', 'n': '3', 'k': '2',
-      'min_shares': '2'}, 'min_shares must be from 3 to 3, got 2'),
+      'min_shares': '1'}, 'min_shares must be from k = 2 to n = 3, got 1'),
     ({'kind': 'split', 'scheme': 'xor', 'n': '3', 'min_shares': '2'},
-     'min_shares must be from 3 to 3')])
+     'min_shares must be from k = 3 to n = 3')])
 def test_bad_write_quorum_is_refused(options, message):
     with pytest.raises(OcxConfigError) as err:
         OcxPolicy.from_config('p', options)

@@ -456,3 +456,79 @@ def test_shares_newer_than_the_cached_row_refresh_it(ocx, policy):
         assert (resp.status_int, resp.body) == (200, b'two' * 100)
     assert ocx.index.server_lookups == asked + 1
     assert ocx.logger.get_lines_for_level('warning') == []
+
+
+def four_landlords(tmp_path, monkeypatch):
+    """Four clusters of four landlords; ``aont`` 2-of-3 and ``quorum2``
+    2-of-3 that needs only 2 shares stored."""
+    monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 0)
+    swift_policies(monkeypatch, ['standard', 'aont', 'quorum2'])
+    path = tmp_path / 'ocx-policies.conf'
+    path.write_text(POLICIES.split('[policy:xor]')[0] + u'''
+[policy:aont]
+kind = split
+scheme = aont-rs
+n = 3
+k = 2
+segment_size = %(seg)d
+
+[policy:quorum2]
+kind = split
+scheme = aont-rs
+n = 3
+k = 2
+min_shares = 2
+segment_size = %(seg)d
+''' % {'seg': SEG}, encoding='utf-8')
+    clusters = FakeClusterSet(4, tmp_path, policy_conf_path=str(path),
+                              split_root_secret=SECRET)
+    for policy in ('aont', 'quorum2'):
+        assert clusters.request(cpath(policy), 'PUT', headers={
+            'X-Storage-Policy': policy}).status_int == 201
+    return clusters
+
+
+@pytest.mark.parametrize('fault', ['break_', 'hang'])
+def test_a_share_goes_to_a_handoff_of_another_landlord(
+        tmp_path, monkeypatch, fault):
+    ocx = four_landlords(tmp_path, monkeypatch)
+    body = os.urandom(3 * SEG + 5)
+    name = 'handed \u00e9'
+    down = ocx.primary(ACCOUNT, 'aont', str_to_wsgi(name))
+    getattr(down, fault)()
+    resp = ocx.request(opath('aont', name), 'PUT', body=body)
+    assert resp.status_int == 201
+    row = ocx.index.row(ACCOUNT, 'aont', name)
+    assert down.name not in row.at and len(set(row.at)) == 3
+    held = {c.name for c, _n, _o in shares(ocx, 'aont')}
+    assert held == set(row.at)
+    down.heal()
+    resp = ocx.request(opath('aont', name))
+    assert (resp.status_int, resp.body) == (200, body)
+    assert ocx.request(opath('aont', name), 'DELETE').status_int == 204
+    assert shares(ocx, 'aont') == []
+    assert ocx.unclosed() == []
+
+
+def test_min_shares_lets_a_put_succeed_with_a_share_missing(
+        tmp_path, monkeypatch):
+    ocx = four_landlords(tmp_path, monkeypatch)
+    body = os.urandom(2 * SEG)
+    name = 'two of three'
+    for cluster in ocx:  # only two landlords answer
+        cluster.break_()
+    answering = [c for c in ocx][:2]
+    for cluster in answering:
+        cluster.heal()
+    resp = ocx.request(opath('quorum2', name), 'PUT', body=body)
+    assert resp.status_int == 201, resp.body
+    row = ocx.index.row(ACCOUNT, 'quorum2', name)
+    assert sorted(n for n in row.at if n) == sorted(
+        c.name for c in answering)
+    assert row.at.count(None) == 1
+    resp = ocx.request(opath('quorum2', name))
+    assert (resp.status_int, resp.body) == (200, body)
+    # the 2-of-3 policy that needs all 3 stored fails and keeps nothing
+    resp = ocx.request(opath('aont', name), 'PUT', body=body)
+    assert resp.status_int == 503
+    assert shares(ocx, 'aont') == []
