@@ -1045,7 +1045,13 @@ def test_stalled_landlord_changes_no_policy(
             lconn = landlord(other, account)
             for where in set(w for w, _o in attempted):
                 for stored in stored_names(lconn, where):
-                    _h, data = lconn.get_object(where, stored)
+                    try:
+                        _h, data = lconn.get_object(where, stored)
+                    except swiftclient.ClientException as err:
+                        # listed, then taken back (a failed PUT's late
+                        # write): landlords' listings lag
+                        assert err.http_status == 404, err
+                        continue
                     held.setdefault(where, []).append((other, stored, data))
         for (where, obj), (policy, body) in attempted.items():
             copies = [(c, n) for c, n, data in held.get(where, [])

@@ -517,4 +517,3 @@ def test_no_cluster_left_gives_503_naming_them(ocx):
         assert ("cluster '%s' unavailable: timed out" % cluster.name
                 ).encode('ascii') in resp.body
     assert ocx.index.row(ACCOUNT, CONT_N, name) is None
-
