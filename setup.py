@@ -49,6 +49,7 @@ setup(
             'ocx-ring-builder = ocx_swift.cli.ringbuilder:error_handling_main',
             'ocx-mover = ocx_swift.mover.cli:error_handling_main',
             'ocx-index = ocx_swift.cli.index:error_handling_main',
+            'ocx-repair = ocx_swift.repair.cli:error_handling_main',
         ],
     },
     classifiers=[

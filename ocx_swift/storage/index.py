@@ -351,6 +351,41 @@ class ObjectIndex(object):
         raise IndexUnavailable('object index unavailable (%s)'
                                % ', '.join(errors))
 
+    def rows(self, account, container, marker='', limit=1000):
+        """Yield the rows of a container, in name order, from the first
+        container server that answers each page.
+
+        :raises IndexUnavailable: when no container server answered
+        """
+        part, nodes = self._nodes(account, container)
+        path = '/%s/%s' % (wsgi_to_str(account), wsgi_to_str(container))
+        while True:
+            query = '?format=json&limit=%d&marker=%s' % (
+                limit, quote(marker, safe=''))
+            errors = []
+            for node in nodes:
+                answer = self._request(node, part, 'GET', path, {}, query)
+                if isinstance(answer, str):
+                    errors.append(answer)
+                    continue
+                status, body = answer
+                if status == 404:
+                    return
+                if status // 100 == 2:
+                    break
+                errors.append('%s:%s %s' % (node['ip'], node['port'],
+                                            status))
+            else:
+                raise IndexUnavailable('object index unavailable (%s)'
+                                       % ', '.join(errors))
+            entries = json.loads(body) if body else []
+            for entry in entries:
+                if 'hash' in entry:
+                    yield IndexRow(entry)
+            if len(entries) < limit:
+                return
+            marker = entries[-1]['name']
+
     def record_put(self, account, container, obj, update, policy_index,
                    cache=None):
         """Write a row: ``update`` holds ``x-timestamp``, ``x-size``,

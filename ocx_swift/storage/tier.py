@@ -27,7 +27,7 @@ import configparser
 import os
 
 from swift.common.direct_client import ClientException, \
-    direct_head_container
+    direct_get_account, direct_head_container
 from swift.common.exceptions import ConnectionTimeout
 from swift.common.ring import Ring
 from swift.common.storage_policy import parse_storage_policies
@@ -61,6 +61,7 @@ class MetadataTier(object):
             raise PolicyUnverifiable('cannot read %s' % conf_path)
         self.swift_policies = parse_storage_policies(parser)
         self.ring = Ring(swift_dir, ring_name='container')
+        self.account_ring = Ring(swift_dir, ring_name='account')
         self.conn_timeout = conn_timeout
         self.node_timeout = node_timeout
         self.index = ObjectIndex(self.ring, conn_timeout, node_timeout,
@@ -91,6 +92,37 @@ class MetadataTier(object):
                                             err.__class__.__name__))
         raise IndexUnavailable('metadata tier unavailable (%s)'
                                % ', '.join(errors))
+
+    def containers(self, account):
+        """Yield the (native string) container names of an account, from
+        its account servers.
+
+        :raises IndexUnavailable: when none answered
+        """
+        part, nodes = self.account_ring.get_nodes(account)
+        marker = ''
+        while True:
+            for node in nodes:
+                try:
+                    _headers, page = direct_get_account(
+                        node, part, account, marker=marker, limit=1000,
+                        conn_timeout=self.conn_timeout,
+                        response_timeout=self.node_timeout)
+                    break
+                except ClientException as err:
+                    if err.http_status == 404:
+                        return
+                except (Timeout, ConnectionTimeout, OSError):
+                    pass
+            else:
+                raise IndexUnavailable('metadata tier unavailable: no '
+                                       'account server of %s answered'
+                                       % account)
+            for entry in page:
+                yield entry['name']
+            if len(page) < 1000:
+                return
+            marker = page[-1]['name']
 
     def container_policy(self, account, container):
         """The exchange policy of a container, by the metadata tier.

@@ -18,10 +18,13 @@
 Every test leaves every cluster running and resumed, whatever happens.
 """
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
 
 import pytest
 import swiftclient
@@ -144,7 +147,8 @@ def connection(ocx_env):
 N_OBJECTS = 300
 
 
-def test_replicated2_with_a_cluster_stopped(aio_dir, ocx_env, swift_conn):
+def test_replicated2_with_a_cluster_stopped(aio_dir, ocx_env, swift_conn,
+                                            cluster_conns):
     """Stop c2 under a replicated2 container: every GET byte-exact, new
     PUTs and DELETEs succeed (handoffs), the listing stays complete and
     exact; after c2 returns, everything still reads."""
@@ -189,7 +193,68 @@ def test_replicated2_with_a_cluster_stopped(aio_dir, ocx_env, swift_conn):
             with pytest.raises(swiftclient.ClientException) as err:
                 swift_conn.get_object(container, name)
             assert err.value.http_status == 404
-        print('replicated2, c2 stopped: %d read, %d written, %d deleted'
-              % (len(bodies), len(new), len(gone)))
+        # repair: every object on its placement with 2 copies, the
+        # deleted ones gone from every landlord
+        report = repair(ocx_env, swift_conn)
+        assert report['outcomes'].get('lost', 0) == 0, report
+        held = holders(ocx_env, cluster_conns, container)
+        placement = placements(ocx_env, swift_conn, container, bodies)
+        for name in bodies:
+            assert held.get(name, set()) == placement[name], name
+        assert not set(gone) & set(held)
+        again = repair(ocx_env, swift_conn)
+        assert again['outcomes'].get('repaired', 0) == 0, again
+        parallel(check, bodies.items())
+        print('replicated2, c2 stopped: %d read, %d written, %d deleted; '
+              'repair: %s, copies made %d, deleted %s'
+              % (len(bodies), len(new), len(gone), report['outcomes'],
+                 sum(v[0] for v in report['copies'].values()),
+                 report['deletes']))
     finally:
         names.empty_and_delete(swift_conn, container)
+
+
+def account_of(swift_conn):
+    return urllib.parse.unquote(
+        urllib.parse.urlsplit(swift_conn.url).path.split('/')[2])
+
+
+def repair(ocx_env, swift_conn):
+    """Run ocx-repair on the account; its JSON report."""
+    with tempfile.NamedTemporaryFile(suffix='.json') as out:
+        run = subprocess.run(
+            [sys.executable, '-m', 'ocx_swift.repair.cli',
+             '--proxy-config', ocx_env['OCX_PROXY_CONF'],
+             '--account', account_of(swift_conn), '--grace', '0',
+             '--no-progress', '--report-json', out.name],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            timeout=600)
+        print(run.stdout)
+        assert run.returncode == 0, (run.stdout, run.stderr)
+        return json.load(open(out.name))
+
+
+def holders(ocx_env, cluster_conns, container):
+    """name -> set of the clusters holding a copy (landlords' own
+    credentials)."""
+    held = {}
+    for cluster, conn in cluster_conns.items():
+        try:
+            _h, listing = conn.get_container(container, full_listing=True)
+        except swiftclient.ClientException as err:
+            assert err.http_status == 404
+            continue
+        for entry in listing:
+            held.setdefault(entry['name'], set()).add(cluster)
+    return held
+
+
+def placements(ocx_env, swift_conn, container, bodies):
+    from swift.common.swob import str_to_wsgi
+    from ocx_swift.mover import settings as settings_mod
+    settings = settings_mod.load(proxy_config=ocx_env['OCX_PROXY_CONF'])
+    policy = settings.policies.get('replicated2')
+    account = account_of(swift_conn)
+    return {name: {c['name'] for c in policy.choose(
+        settings.ring.get_candidates(*[str_to_wsgi(n) for n in (
+            account, container, name)]))} for name in bodies}

@@ -56,8 +56,7 @@ from swift.common.storage_policy import POLICIES, StoragePolicy, \
 from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPForbidden, \
     HTTPMethodNotAllowed, HTTPNoContent, HTTPNotFound, Request, Response, \
     str_to_wsgi, wsgi_to_str
-from swift.common.utils import Timestamp, config_true_value, \
-    extract_swift_bytes
+from swift.common.utils import Timestamp, config_true_value
 
 from ocx_swift import client as client_module
 from ocx_swift.exceptions import IndexUnavailable, PolicyUnverifiable
@@ -750,7 +749,7 @@ class FakeIndex(ObjectIndex):
     def __init__(self):
         super().__init__(None, 1.0, 1.0, logging.getLogger('fake-index'))
         #: (account, container) native strings -> {name: entry dict}
-        self.rows = collections.defaultdict(dict)
+        self.held = collections.defaultdict(dict)
         #: (account, container, name) native strings -> delete Timestamp
         self.tombstones = {}
         #: (method, account, container, name, policy index) of writes
@@ -768,7 +767,7 @@ class FakeIndex(ObjectIndex):
     def _lookup(self, account, container, obj):
         self._check()
         self.server_lookups += 1
-        entry = self.rows[(wsgi_to_str(account), wsgi_to_str(container))].get(
+        entry = self.held[(wsgi_to_str(account), wsgi_to_str(container))].get(
             wsgi_to_str(obj))
         return None if entry is None else IndexRow(dict(entry))
 
@@ -778,7 +777,7 @@ class FakeIndex(ObjectIndex):
         name = wsgi_to_str(obj)
         policy_index = int(headers['X-Backend-Storage-Policy-Index'])
         self.writes.append((method, key[0], key[1], name, policy_index))
-        held = self.rows[key].get(name)
+        held = self.held[key].get(name)
         dead = self.tombstones.get(key + (name,))
         if method == 'PUT':
             entry = listing_entry(name, {k.lower(): v
@@ -787,26 +786,36 @@ class FakeIndex(ObjectIndex):
             if (held and Timestamp.from_isoformat(
                     held['last_modified']) > when) or (dead and dead > when):
                 return
-            self.rows[key][name] = entry
+            self.held[key][name] = entry
             self.tombstones.pop(key + (name,), None)
         else:
             when = Timestamp(headers['X-Timestamp'])
             if held and Timestamp.from_isoformat(
                     held['last_modified']) > when:
                 return
-            self.rows[key].pop(name, None)
+            self.held[key].pop(name, None)
             self.tombstones[key + (name,)] = when
+
+    def rows(self, account, container, marker='', limit=1000):
+        self._check()
+        entries = self.rows_of(wsgi_to_str(account), wsgi_to_str(container))
+        for name in sorted(entries, key=lambda n: n.encode('utf-8')):
+            if name.encode('utf-8') > marker.encode('utf-8'):
+                yield IndexRow(dict(entries[name]))
 
     # -- for the metadata tier and tests ---------------------------------
 
+    def rows_of(self, account, container):
+        return self.held[(account, container)]
+
     def row(self, account, container, name):
         """The native-string-named object's row, or None."""
-        entry = self.rows[(account, container)].get(name)
+        entry = self.held[(account, container)].get(name)
         return None if entry is None else IndexRow(entry)
 
     def entries(self, account, container):
         """name -> listing entry of a container's live rows."""
-        return dict(self.rows[(account, container)])
+        return dict(self.held[(account, container)])
 
 
 class TierContainer(object):

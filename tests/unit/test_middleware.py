@@ -274,7 +274,7 @@ def test_object_of_a_container_the_tier_lacks_is_404(ocx):
 def test_object_the_index_lacks_is_404_whatever_landlords_hold(ocx):
     ocx.put_container(ACCOUNT, CONT_N)
     ocx.put_object(ACCOUNT, CONT_N, OBJ_N, b'x')
-    ocx.index.rows.clear()  # e.g. deleted while a landlord kept its copy
+    ocx.index.held.clear()  # e.g. deleted while a landlord kept its copy
     for method in ('GET', 'HEAD'):
         # the first copy may be asked while the index is (reads save a
         # round trip), but its answer is never served

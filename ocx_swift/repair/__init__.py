@@ -1,0 +1,63 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""
+=============================================
+ocx-repair: every object back to its policy
+=============================================
+
+Landlords fail: a write while a cluster was down left a copy on a handoff
+(or fewer copies, down to the policy's ``min_copies``), a delete left the
+copy the stopped cluster still holds. ``ocx-repair`` works from the
+exchange's object index, the record of what exists::
+
+    ocx-repair --proxy-config /etc/swift/proxy-server.conf \\
+        --account AUTH_alice --account AUTH_bob
+
+It reads what the proxies read (``[filter:ocx]`` of that
+``proxy-server.conf``: clusters, ring, policies, root secret; its
+``swift_dir``: the metadata tier's rings).
+
+For each container of each account (from the metadata tier) of a
+replicated or pinned policy, and each object row of the index
+(:mod:`ocx_swift.repair.replicas`):
+
+* every cluster of the object's placement, and every cluster the row
+  records, is asked for its copy (HEAD); a copy counts when its state tag
+  verifies and its timestamp is the row's;
+* a placement cluster without a good copy gets one: a good copy is read
+  (its bytes checked against the row's MD5) and written there with the
+  headers it was stored with (its tag among them); the landlord's
+  container is created when missing;
+* once every placement cluster holds a good copy, copies elsewhere (on
+  handoffs) are deleted and the row records the placement.
+
+Then every landlord cluster's listing of the container is compared with
+the index (:mod:`ocx_swift.repair.sweep`): a copy whose name has no row
+(an object deleted while its cluster was down; a failed write's
+leftover), older than ``--grace`` seconds by the landlord's clock and
+still without a row when asked again, is deleted.
+
+Nothing is changed for an object one of whose clusters did not answer:
+it is counted ``unreachable`` and the next run repairs it. Objects no
+good copy is left of are counted ``lost`` (logged with their names).
+Split containers are counted and left alone (their shares are rebuilt by
+a later version).
+
+``--dry-run`` reports what would be done. The report (stdout;
+``--report-json`` writes it as JSON) counts objects per outcome and
+copies made and deleted per cluster. Exit codes: 0 every object is where
+its policy wants it, 1 something is left (unreachable, lost, errors),
+2 usage or config error.
+"""

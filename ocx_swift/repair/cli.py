@@ -1,0 +1,234 @@
+# Copyright (c) 2026 ocx_swift developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The ``ocx-repair`` command (see :mod:`ocx_swift.repair`)."""
+
+import argparse
+import collections
+import json
+import logging
+import sys
+import time
+
+from swift.common.swob import str_to_wsgi
+
+from ocx_swift.exceptions import ClusterUnavailable, IndexUnavailable, \
+    OcxConfigError, OcxError, PolicyUnverifiable
+from ocx_swift.mover import settings as settings_mod
+from ocx_swift.repair import replicas, sweep
+
+EXIT_SUCCESS, EXIT_LEFT, EXIT_ERROR = 0, 1, 2
+PROG = 'ocx-repair'
+OUTCOMES = (replicas.OK, replicas.REPAIRED, replicas.UNREACHABLE,
+            replicas.LOST, 'split (not repaired)')
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a usage error in one line, exit code 2."""
+
+    def error(self, message):
+        self.exit(EXIT_ERROR, '%s: error: %s (see %s --help)\n'
+                  % (PROG, message, PROG))
+
+
+def build_parser():
+    parser = _Parser(
+        prog=PROG,
+        description='Bring every object of the exchange back to its '
+        'policy: copies missing from its placement are made from a good '
+        'copy, copies on handoffs and copies the object index does not '
+        'know (deleted while their cluster was down) are deleted.',
+        epilog='Exit codes: 0 every object is where its policy wants it, '
+        '1 something is left (unreachable, lost, errors), 2 usage or '
+        'config error.')
+    parser.add_argument('--proxy-config', metavar='FILE', required=True,
+                        help='the exchange\'s proxy-server.conf (its '
+                        '[filter:ocx] names the clusters, ring, policies '
+                        'and root secret; its swift_dir the metadata '
+                        'tier\'s rings)')
+    parser.add_argument('--account', action='append', required=True,
+                        metavar='ACCOUNT', help='an account to repair '
+                        '(repeatable), e.g. AUTH_test')
+    parser.add_argument('--grace', type=float, default=sweep.DEFAULT_GRACE,
+                        metavar='SECONDS', help='leave copies without an '
+                        'index row alone while younger than this (a write '
+                        'under way; default %d)' % sweep.DEFAULT_GRACE)
+    parser.add_argument('--dry-run', action='store_true',
+                        help='report what would be done; change nothing')
+    parser.add_argument('--report-json', metavar='FILE',
+                        help='also write the report as JSON')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress bar')
+    return parser
+
+
+class Run(object):
+    """One repair run over some accounts."""
+
+    def __init__(self, settings, tier, clients, keys, report, logger,
+                 grace, dry_run, progress=None):
+        self.settings = settings
+        self.tier = tier
+        self.clients = clients
+        self.report = report
+        self.logger = logger
+        self.grace = grace
+        self.dry_run = dry_run
+        self.progress = progress
+        self.rows = replicas.RowRepair(clients, settings.ring, keys,
+                                       tier.index, report, logger, dry_run)
+        self.swept = collections.Counter()
+
+    def account(self, account):
+        for container in self.tier.containers(account):
+            self.container(account, container)
+
+    def container(self, account, container):
+        try:
+            policy = self.tier.container_policy(account, container)
+            headers = self.tier.container_headers(account, container)
+        except (PolicyUnverifiable, IndexUnavailable) as err:
+            self.report.error('/%s/%s: %s' % (account, container, err))
+            return
+        self.report.containers += 1
+        rows = self.tier.index.rows(str_to_wsgi(account),
+                                    str_to_wsgi(container))
+        if self.progress is not None:
+            self.progress.total += int(headers.get(
+                'X-Container-Object-Count', 0))
+            self.progress.refresh()
+        policy_index = int(headers.get('X-Backend-Storage-Policy-Index', 0))
+        for row in rows:
+            if policy.is_split:
+                outcome = OUTCOMES[-1]
+            else:
+                outcome = self.rows.repair_row(policy, policy_index,
+                                               account, container, row)
+            self.report.outcome(outcome)
+            if self.progress is not None:
+                self.progress.update(1)
+        if policy.is_split and policy.hide_names:
+            return  # stored names are not the rows' names
+        for name, client in sorted(self.clients.items()):
+            try:
+                self.swept[name] += sweep.sweep_container(
+                    client, self.tier.index, account, container, self.report,
+                    self.logger, self.grace, self.dry_run)
+            except (ClusterUnavailable, IndexUnavailable) as err:
+                self.report.error('/%s/%s on %s: %s' % (
+                    account, container, name, err))
+
+    @property
+    def left(self):
+        return (self.report.outcomes[replicas.UNREACHABLE] +
+                self.report.outcomes[replicas.LOST] + self.report.errors)
+
+
+def format_report(run, accounts, elapsed):
+    report = run.report
+    lines = ['%s%s: accounts %s, %d containers, %d objects examined' % (
+        PROG, ' (dry run: nothing changed)' if run.dry_run else '',
+        ', '.join(accounts), report.containers, report.examined)]
+    lines.append('Outcomes: ' + ', '.join(
+        '%s %d' % (k, report.outcomes[k]) for k in OUTCOMES))
+    verb = 'would' if run.dry_run else ''
+    lines.append('Copies %s made: %d (%d bytes); deleted: %s' % (
+        verb, report.copied_objects, report.copied_bytes, ', '.join(
+            '%s %d' % item for item in sorted(report.deletes.items()))
+        or 'none'))
+    lines.append('Not in the index (deleted while down, failed writes): %s'
+                 % (', '.join('%s %d' % item for item in sorted(
+                     run.swept.items())) or 'none'))
+    lines.append('Elapsed %.1fs' % elapsed)
+    if report.errors:
+        lines.append('Errors: %d' % report.errors)
+        lines += ['  ' + line for line in report.error_lines]
+    return lines
+
+
+def make_run(args, logger, progress):
+    """The :class:`Run` of these arguments.
+
+    :raises OcxConfigError: on a file that cannot be used
+    """
+    settings = settings_mod.load(args.proxy_config)
+    from ocx_swift.aio.launch import use_swift_dir
+    use_swift_dir(settings.swift_dir)
+    from ocx_swift.middleware import OcxSettings
+    from ocx_swift.mover.report import Report
+    from ocx_swift.mover.run import make_clients
+    from ocx_swift.storage.state import StateKeys
+    from ocx_swift.storage.tier import MetadataTier
+    try:
+        ocx = OcxSettings(settings_mod.read_filter_section(args.proxy_config))
+        if not ocx.split_secrets:
+            raise ValueError('no split_root_secret in [filter:ocx]')
+        keys = StateKeys(ocx.split_secrets, ocx.active_secret_id)
+    except ValueError as err:
+        raise OcxConfigError('%s: %s' % (args.proxy_config, err))
+    return Run(settings, MetadataTier(settings.swift_dir, settings.policies,
+                                      logger),
+               make_clients(settings.clusters, 2, logger), keys, Report(),
+               logger, args.grace, args.dry_run, progress)
+
+
+def _progress(args):
+    if args.no_progress:
+        return None
+    import tqdm
+    tqdm.tqdm.monitor_interval = 0  # no monitor thread
+    return tqdm.tqdm(unit='object', file=sys.stderr, dynamic_ncols=True,
+                     disable=None, desc=PROG, total=0)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format='%s: %%(levelname)s %%(message)s' % PROG)
+    logger = logging.getLogger(PROG)
+    progress = _progress(args)
+    began = time.monotonic()
+    try:
+        run = make_run(args, logger, progress)
+        for account in args.account:
+            run.account(account)
+    except OcxConfigError as err:
+        print('%s: error: %s' % (PROG, err), file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        if progress is not None:
+            progress.close()
+    lines = format_report(run, args.account, time.monotonic() - began)
+    print('\n'.join(lines))
+    if args.report_json:
+        data = dict(run.report.to_dict(), swept=dict(run.swept),
+                    accounts=args.account, dry_run=args.dry_run)
+        with open(args.report_json, 'w') as fp:
+            json.dump(data, fp, indent=2, sort_keys=True)
+    return EXIT_LEFT if run.left else EXIT_SUCCESS
+
+
+def error_handling_main(argv=None):
+    """Console entry point: errors of the exchange's side are one line."""
+    try:
+        return main(argv)
+    except (OcxError, IndexUnavailable) as err:
+        print('%s: error: %s' % (PROG, err), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+if __name__ == '__main__':
+    sys.exit(error_handling_main())
