@@ -53,14 +53,20 @@ def split_results(results):
     return answers, failures
 
 
+#: seconds a client is told to wait before retrying after a 503 for a
+#: landlord's failure (``Retry-After``)
+RETRY_AFTER = 5
+
+
 def unavailable(req, failures):
-    """A 503 naming the clusters that failed.
+    """A 503 naming the clusters that failed, with ``Retry-After``.
 
     :param failures: list of :class:`ClusterUnavailable`
     """
     body = '\n'.join(str(f) for f in failures) + '\n'
     return HTTPServiceUnavailable(request=req, body=body,
-                                  content_type='text/plain')
+                                  content_type='text/plain',
+                                  headers={'Retry-After': str(RETRY_AFTER)})
 
 
 class BaseContext(object):

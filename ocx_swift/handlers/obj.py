@@ -674,14 +674,22 @@ class ObjectContext(BaseContext):
                 content_type = content_type or resp.stored_type
         for resp in answers[1:]:
             close_if_possible(resp.app_iter)
-        if failures:
+        stored = [r for r in answers if ok(r.status_int)]
+        if failures and not stored:
             if answers:
                 close_if_possible(answers[0].app_iter)
             return unavailable(self.req, failures)
         if not answers:
             return HTTPNotFound(request=self.req)
-        self.record(timestamp, row.size, None, etag=row.etag,
-                    content_type=exchange_content_type(content_type))
+        if stored:
+            # the copies that took it are current; the others (a cluster
+            # down, a stale copy) are made again by ocx-repair
+            for failure in failures:
+                self.logger.warning('%s: POST stored without %s: %s',
+                                    wsgi_quote(self.backend_path),
+                                    failure.cluster, failure)
+            self.record(timestamp, row.size, None, etag=row.etag,
+                        content_type=exchange_content_type(content_type))
         return answers[0]
 
     def _post_one(self, client, row, timestamp):

@@ -443,6 +443,7 @@ def test_put_with_every_cluster_sick_gives_503_naming_them(ocx, fault):
     resp = ocx.request(OBJ_PATH, 'PUT', body=b'x')
     assert resp.status_int == 503
     assert resp.content_type == 'text/plain'
+    assert resp.headers['Retry-After'] == '5'
     for cluster in ocx:
         assert ("cluster '%s' unavailable" % cluster.name).encode(
             'ascii') in resp.body
