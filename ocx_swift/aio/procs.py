@@ -45,14 +45,30 @@ def spawn(root, name, argv):
     os.makedirs(os.path.dirname(log), exist_ok=True)
     os.makedirs(os.path.join(root, 'run'), exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    # a server outlives its starter: it must not keep the starter's other
+    # descriptors open (a pipe someone waits on, a lock someone holds)
+    closing = [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_fds()]
     pid = os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=[
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, log, flags, 0o644),
         (os.POSIX_SPAWN_DUP2, 1, 2),
-    ], setsid=True)
+    ] + closing, setsid=True)
     with open(pid_path(root, name), 'w') as fp:
         fp.write('%d %d\n' % (pid, start_time(pid) or 0))
     return pid
+
+
+def _inherited_fds():
+    """This process's descriptors above stderr a child would inherit."""
+    found = []
+    for entry in os.listdir('/proc/self/fd'):
+        fd = int(entry)
+        try:
+            if fd > 2 and os.get_inheritable(fd):
+                found.append(fd)
+        except OSError:
+            continue  # the listing's own descriptor, closed by now
+    return found
 
 
 def log_path(root, name):

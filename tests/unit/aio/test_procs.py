@@ -12,7 +12,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import json
 import os
+import sys
 import time
 
 import pytest
@@ -92,3 +94,25 @@ def test_launch_bounded_wait(root):
     assert time.monotonic() - began < 3
     assert 'no answer after 0.5s (a probe that never answers)' in str(
         caught.value)
+
+
+def test_spawned_processes_keep_no_inherited_descriptor(tmp_path):
+    read_end, write_end = os.pipe()
+    os.set_inheritable(write_end, True)
+    try:
+        pid = procs.spawn(str(tmp_path), 'fds', [
+            sys.executable, '-c',
+            'import os; print(sorted(int(f) for f in '
+            'os.listdir("/proc/self/fd")))'])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            out = open(procs.log_path(str(tmp_path), 'fds')).read()
+            if out.strip():
+                break
+            time.sleep(0.05)
+        os.waitpid(pid, 0)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    fds = json.loads(out)
+    assert write_end not in fds and max(fds) <= 3  # 3: listdir's own
