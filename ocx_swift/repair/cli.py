@@ -142,9 +142,10 @@ def format_report(run, accounts, elapsed):
         ', '.join(accounts), report.containers, report.examined)]
     lines.append('Outcomes: ' + ', '.join(
         '%s %d' % (k, report.outcomes[k]) for k in OUTCOMES))
-    verb = 'would' if run.dry_run else ''
-    lines.append('Copies %s made: %d (%d bytes); deleted: %s' % (
-        verb, report.copied_objects, report.copied_bytes, ', '.join(
+    lines.append('Copies %s: %d (%d bytes); %s: %s' % (
+        'to make' if run.dry_run else 'made', report.copied_objects,
+        report.copied_bytes, 'to delete' if run.dry_run else 'deleted',
+        ', '.join(
             '%s %d' % item for item in sorted(report.deletes.items()))
         or 'none'))
     lines.append('Not in the index (deleted while down, failed writes): %s'
