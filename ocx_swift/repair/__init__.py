@@ -49,6 +49,14 @@ the index (:mod:`ocx_swift.repair.sweep`): a copy whose name has no row
 leftover), older than ``--grace`` seconds by the landlord's clock and
 still without a row when asked again, is deleted.
 
+With ``--audit FRACTION`` that share of the objects (1: all) is read
+back whole from every cluster asked, and its bytes checked against the
+row's MD5 (a landlord can change bytes without breaking the state tag,
+which does not cover them): the report counts per cluster and landlord
+the copies checked, missing, stale (another version, a bad tag) and
+corrupt, each is logged with the landlord's name, and every one of them
+is made again from a good copy. ``--max-rate`` caps objects per second.
+
 Nothing is changed for an object one of whose clusters did not answer:
 it is counted ``unreachable`` and the next run repairs it. Objects no
 good copy is left of are counted ``lost`` (logged with their names).

@@ -42,6 +42,17 @@ class _Parser(argparse.ArgumentParser):
                   % (PROG, message, PROG))
 
 
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError('must be from 0 to 1, got %r'
+                                         % text)
+    return value
+
+
 def build_parser():
     parser = _Parser(
         prog=PROG,
@@ -64,6 +75,16 @@ def build_parser():
                         metavar='SECONDS', help='leave copies without an '
                         'index row alone while younger than this (a write '
                         'under way; default %d)' % sweep.DEFAULT_GRACE)
+    parser.add_argument('--audit', type=_fraction, default=0.0,
+                        metavar='FRACTION', help='read back this share of '
+                        'the objects (0 to 1; 1: all) from every cluster '
+                        'holding them and check their bytes against the '
+                        'index: missing, stale and corrupt copies are '
+                        'reported per landlord and made again (default 0: '
+                        'state tags only)')
+    parser.add_argument('--max-rate', type=float, default=0.0,
+                        metavar='N', help='objects per second at most '
+                        '(default 0: no limit)')
     parser.add_argument('--dry-run', action='store_true',
                         help='report what would be done; change nothing')
     parser.add_argument('--report-json', metavar='FILE',
@@ -77,7 +98,7 @@ class Run(object):
     """One repair run over some accounts."""
 
     def __init__(self, settings, tier, clients, keys, report, logger,
-                 grace, dry_run, progress=None):
+                 grace, dry_run, progress=None, audit=0.0, max_rate=0.0):
         self.settings = settings
         self.tier = tier
         self.clients = clients
@@ -87,8 +108,11 @@ class Run(object):
         self.dry_run = dry_run
         self.progress = progress
         self.rows = replicas.RowRepair(clients, settings.ring, keys,
-                                       tier.index, report, logger, dry_run)
+                                       tier.index, report, logger, dry_run,
+                                       audit)
         self.swept = collections.Counter()
+        self.interval = 1.0 / max_rate if max_rate > 0 else 0.0
+        self._next = time.monotonic()
 
     def account(self, account):
         for container in self.tier.containers(account):
@@ -110,6 +134,7 @@ class Run(object):
             self.progress.refresh()
         policy_index = int(headers.get('X-Backend-Storage-Policy-Index', 0))
         for row in rows:
+            self._pace()
             if policy.is_split:
                 outcome = OUTCOMES[-1]
             else:
@@ -128,6 +153,13 @@ class Run(object):
             except (ClusterUnavailable, IndexUnavailable) as err:
                 self.report.error('/%s/%s on %s: %s' % (
                     account, container, name, err))
+
+    def _pace(self):
+        if self.interval:
+            wait = self._next - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._next = max(self._next, time.monotonic()) + self.interval
 
     @property
     def left(self):
@@ -151,6 +183,13 @@ def format_report(run, accounts, elapsed):
     lines.append('Not in the index (deleted while down, failed writes): %s'
                  % (', '.join('%s %d' % item for item in sorted(
                      run.swept.items())) or 'none'))
+    for cluster, counts in sorted(run.rows.audited.items()):
+        landlord = run.clients[cluster].conf.landlord
+        lines.append('Audit %s (landlord %s): checked %d, missing %d, '
+                     'stale %d, corrupt %d' % (
+                         cluster, landlord, counts['checked'],
+                         counts['missing'], counts['stale'],
+                         counts['corrupt']))
     lines.append('Elapsed %.1fs' % elapsed)
     if report.errors:
         lines.append('Errors: %d' % report.errors)
@@ -181,7 +220,8 @@ def make_run(args, logger, progress):
     return Run(settings, MetadataTier(settings.swift_dir, settings.policies,
                                       logger),
                make_clients(settings.clusters, 2, logger), keys, Report(),
-               logger, args.grace, args.dry_run, progress)
+               logger, args.grace, args.dry_run, progress, args.audit,
+               args.max_rate)
 
 
 def _progress(args):
@@ -214,7 +254,8 @@ def main(argv=None):
     print('\n'.join(lines))
     if args.report_json:
         data = dict(run.report.to_dict(), swept=dict(run.swept),
-                    accounts=args.account, dry_run=args.dry_run)
+                    accounts=args.account, dry_run=args.dry_run,
+                    audit={c: dict(v) for c, v in run.rows.audited.items()})
         with open(args.report_json, 'w') as fp:
             json.dump(data, fp, indent=2, sort_keys=True)
     return EXIT_LEFT if run.left else EXIT_SUCCESS

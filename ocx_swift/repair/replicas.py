@@ -23,7 +23,9 @@ against the row's MD5 while they are copied (the target also checks them
 against the ETag it is sent).
 """
 
+import collections
 import hashlib
+import random
 import time
 
 from swift.common.swob import str_to_wsgi
@@ -50,10 +52,12 @@ class RowRepair(object):
     :param index: the ObjectIndex of the metadata tier
     :param report: the run's Report
     :param dry_run: decide and count, change nothing
+    :param audit: the share of rows (0 to 1) whose copies are read back
+        whole and their bytes checked (not only their state)
     """
 
     def __init__(self, clients, ring, keys, index, report, logger,
-                 dry_run=False):
+                 dry_run=False, audit=0.0):
         self.clients = clients
         self.ring = ring
         self.keys = keys
@@ -61,31 +65,48 @@ class RowRepair(object):
         self.report = report
         self.logger = logger
         self.dry_run = dry_run
+        self.audit = audit
+        #: cluster -> Counter of checked, missing, stale, corrupt copies
+        self.audited = collections.defaultdict(collections.Counter)
 
     def placement(self, policy, account, container, name):
         candidates = self.ring.get_candidates(
             str_to_wsgi(account), str_to_wsgi(container), str_to_wsgi(name))
         return [c['name'] for c in policy.choose(candidates)]
 
-    def look(self, client, path, state_path, row):
-        """``'good'``, ``'missing'`` or ``'stale'`` for one cluster.
+    def look(self, client, path, state_path, row, read=False):
+        """``'good'``, ``'missing'``, ``'stale'`` (another version, a bad
+        tag) or ``'corrupt'`` (``read``: its bytes are not the row's) for
+        one cluster.
 
+        :param read: GET and hash the copy (an audit), not just HEAD it
         :raises ClusterUnavailable: when it did not answer
         """
-        resp = client.request('HEAD', path)
-        resp.close()
+        resp = client.request('GET' if read else 'HEAD', path)
+        if resp.status // 100 != 2 or not read:
+            resp.close()
         if resp.status == 404:
             return 'missing'
         if resp.status // 100 == 5:
-            raise ClusterUnavailable(client.name, 'HEAD answered %d'
-                                     % resp.status)
+            raise ClusterUnavailable(client.name, '%s answered %d' % (
+                'GET' if read else 'HEAD', resp.status))
         if resp.status // 100 != 2:
             return 'stale'
         try:
             check_fresh(verify_answer(self.keys, state_path, KIND_COPY,
                                       resp.header_items()), row)
         except (StateError, CopyMismatch):
+            if read:
+                resp.close()
             return 'stale'
+        if read:
+            hasher = hashlib.md5(usedforsecurity=False)
+            for chunk in resp.iter_body():
+                hasher.update(chunk)
+            if resp.truncated:
+                raise ClusterUnavailable(client.name, 'GET cut short')
+            if row.md5 and hasher.hexdigest() != row.md5:
+                return 'corrupt'
         return 'good'
 
     def repair_row(self, policy, policy_index, account, container, row):
@@ -96,12 +117,22 @@ class RowRepair(object):
         placement = self.placement(policy, account, container, name)
         recorded = [n for n in (row.at or ()) if n and n in self.clients]
         asked = recorded + [n for n in placement if n not in recorded]
+        read = self.audit > 0 and random.random() < self.audit
         try:
-            found = {n: self.look(self.clients[n], path, state_path, row)
-                     for n in asked}
+            found = {n: self.look(self.clients[n], path, state_path, row,
+                                  read) for n in asked}
         except ClusterUnavailable as err:
             self.logger.warning('%s: %s', path, err)
             return UNREACHABLE
+        if read:
+            for cluster, verdict in found.items():
+                counts = self.audited[cluster]
+                counts['checked'] += 1
+                if verdict != 'good':
+                    counts[verdict] += 1
+                    self.logger.warning('audit: %s on %s (landlord %s): %s',
+                                        path, cluster, self.clients[
+                                            cluster].conf.landlord, verdict)
         good = [n for n in asked if found[n] == 'good']
         if not good:
             self.logger.error('%s: no good copy left on %s', path,
