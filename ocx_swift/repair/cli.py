@@ -71,6 +71,9 @@ def build_parser():
     parser.add_argument('--account', action='append', required=True,
                         metavar='ACCOUNT', help='an account to repair '
                         '(repeatable), e.g. AUTH_test')
+    parser.add_argument('--container', action='append', metavar='NAME',
+                        help='only this container (repeatable; default: '
+                        'every container of the accounts)')
     parser.add_argument('--grace', type=float, default=sweep.DEFAULT_GRACE,
                         metavar='SECONDS', help='leave copies without an '
                         'index row alone while younger than this (a write '
@@ -114,8 +117,8 @@ class Run(object):
         self.interval = 1.0 / max_rate if max_rate > 0 else 0.0
         self._next = time.monotonic()
 
-    def account(self, account):
-        for container in self.tier.containers(account):
+    def account(self, account, only=None):
+        for container in only or self.tier.containers(account):
             self.container(account, container)
 
     def container(self, account, container):
@@ -243,7 +246,7 @@ def main(argv=None):
     try:
         run = make_run(args, logger, progress)
         for account in args.account:
-            run.account(account)
+            run.account(account, args.container)
     except OcxConfigError as err:
         print('%s: error: %s' % (PROG, err), file=sys.stderr)
         return EXIT_ERROR
