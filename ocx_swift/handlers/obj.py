@@ -840,8 +840,15 @@ class ObjectContext(BaseContext):
         placement = self.policy.choose(candidates)
         taken = {c['landlord'] for c in placement}
         handoffs = self.policy.handoffs(candidates, taken)
+        created = set()
 
-        def replace(position, failed):
+        def replace(position, failed, result=None):
+            if getattr(result, 'status', None) == 404 and \
+                    failed.name not in created:
+                # the landlord lacks the container: make it, try again
+                created.add(failed.name)
+                if self.create_bare_container(failed):
+                    return failed
             for cluster in handoffs:
                 client = self.ocx.clients[cluster['name']]
                 if not client.is_error_limited():
@@ -855,6 +862,23 @@ class ObjectContext(BaseContext):
                 client = replace(position, client) or client
             clients.append(client)
         return clients, replace
+
+    def create_bare_container(self, client):
+        """Create the container on a landlord cluster that lacks it (as
+        a container PUT does on every landlord); True if it exists now."""
+        path = '/%s/%s' % (self.account, self.container)
+        try:
+            resp = client.request('PUT', path, headers={
+                'X-Trans-Id-Extra': self.req.environ.get('swift.trans_id',
+                                                         '')})
+            resp.close()
+        except ClusterUnavailable as err:
+            self.logger.warning('container %s on %s: %s', wsgi_quote(path),
+                                client.name, err)
+            return False
+        self.logger.info('container %s created on %s, which lacked it',
+                         wsgi_quote(path), client.name)
+        return resp.status // 100 == 2
 
     def settle_put(self, results, md5=None, replaced=()):
         """The client's answer to a PUT stored on several clusters: a

@@ -25,7 +25,8 @@ client that goes away never leaves a truncated object behind.
 Handoffs: while what was sent to a position is at most ``replay_bytes``,
 it is kept; when that position's cluster fails (refused, error-limited,
 timed out, a 5xx), ``replace(position, client)`` may name another cluster,
-which gets the same request and the kept bytes, then the rest. A larger
+which gets the same request and the kept bytes, then the rest (a cluster
+that lacked the container gets it and the request again). A larger
 body cannot be replayed: the position stays failed, and the write quorum
 decides.
 """
@@ -108,8 +109,9 @@ class ParallelUpload(object):
     :param quorum: positions that must store the object (default all):
         :attr:`failed` once fewer can
     :param replay_bytes: bytes per position kept for a handoff
-    :param replace: ``replace(position, failed client)`` returns the
-        client to try instead, or None
+    :param replace: ``replace(position, failed client, its result)``
+        returns the client to try instead (the same one, once fixed), or
+        None
     """
 
     def __init__(self, requests, timeout, depth=2, quorum=None,
@@ -155,7 +157,7 @@ class ParallelUpload(object):
         stream = self.streams[position]
         while stream.lost and self.kept[position] is not None and \
                 self.replace is not None:
-            client = self.replace(position, stream.client)
+            client = self.replace(position, stream.client, stream.result)
             if client is None:
                 return False
             self.replaced.append((stream.client, stream.result))

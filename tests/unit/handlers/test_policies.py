@@ -242,3 +242,17 @@ def test_late_copy_of_a_failed_put_is_taken_back(ocx, monkeypatch):
     assert cluster.get_object(ACCOUNT, 'c', 'late') is not None
     ctx._reap_late_writes([client], write_id, {})
     assert cluster.get_object(ACCOUNT, 'c', 'late') is None
+
+
+def test_a_landlord_lacking_the_container_gets_it_on_the_spot(ocx):
+    ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': 'two'})
+    name_n = NAMES_N[3]
+    path = cpath('c') + '/' + str_to_wsgi(name_n)
+    assert ocx.request(path, 'PUT', body=b'v1').status_int == 201
+    where = holders(ocx, 'c', name_n)
+    lacking = ocx.by_name[where[0]]
+    del lacking.accounts[ACCOUNT].containers['c']
+    assert ocx.request(path, 'PUT', body=b'v2').status_int == 201
+    assert holders(ocx, 'c', name_n) == where  # no handoff needed
+    assert lacking.get_object(ACCOUNT, 'c', name_n).body == b'v2'
+    assert ocx.request(path).body == b'v2'
