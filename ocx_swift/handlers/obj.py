@@ -905,6 +905,13 @@ class ObjectContext(BaseContext):
                 self.logger.warning('%s: stored without %s: %s',
                                     wsgi_quote(self.backend_path),
                                     client.name, failure)
+            # a cluster given up on may still store what it was sent: the
+            # row says where the copies are, so that is taken back
+            holders = {c.name for c, _r in stored}
+            self.after_failed_put([
+                c for c, r in list(replaced) + list(results)
+                if isinstance(r, ClusterUnavailable) and
+                c.name not in holders])
             resp = stored[0][1]
             return response_from_parts(self.req, resp.status_line,
                                        self.client_headers(resp))

@@ -1068,7 +1068,11 @@ def test_stalled_landlord_changes_no_policy(
             if policy == 'pinned':
                 assert on == {PINNED_CLUSTER}, (where, obj)
             else:
-                assert len(on) == (2 if policy == 'replicated2' else 1), \
+                # a write the paused cluster took late, beside its handoff
+                # copy, is taken back within a minute: it may be there yet
+                wanted = 2 if policy == 'replicated2' else 1
+                assert len(on) == wanted or (
+                    len(on) == wanted + 1 and cluster in on), \
                     (where, obj, on)
         for (where, obj), (policy, body) in acked.items():
             if policy in SPLIT:
