@@ -56,8 +56,7 @@ from swift.common.storage_policy import POLICIES, StoragePolicy, \
 from swift.common.swob import HTTPBadRequest, HTTPConflict, HTTPForbidden, \
     HTTPMethodNotAllowed, HTTPNoContent, HTTPNotFound, Request, Response, \
     str_to_wsgi, wsgi_to_str
-from swift.common.utils import Timestamp, config_true_value, \
-    extract_swift_bytes
+from swift.common.utils import Timestamp, config_true_value
 
 from ocx_swift import client as client_module
 from ocx_swift.exceptions import IndexUnavailable, PolicyUnverifiable
