@@ -1013,7 +1013,8 @@ def update_tier_meta(meta, headers):
     """Container or account metadata and ACLs, as Swift keeps them."""
     for key, value in headers.items():
         lower = key.lower()
-        if lower.startswith(('x-container-meta-', 'x-account-meta-')) or \
+        if lower.startswith(('x-container-meta-', 'x-account-meta-',
+                             'x-container-sysmeta-')) or \
                 lower in ('x-container-read', 'x-container-write'):
             if value:
                 meta[key.title()] = value
