@@ -998,6 +998,14 @@ class FakeTier(object):
         self.index = app.index
         self.asked = []
 
+    def container_headers(self, account, container):
+        """The counts of a container, or None when the tier lacks it."""
+        if self.app.get_container(account, container) is None:
+            return None
+        count, used = self.app._counts(account, container)
+        return {'X-Container-Object-Count': str(count),
+                'X-Container-Bytes-Used': str(used)}
+
     def container_policy(self, account, container):
         """:param account: native string; ``container`` too"""
         self.asked.append((account, container))
