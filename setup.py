@@ -37,7 +37,7 @@ setup(
         'tqdm',
     ],
     extras_require={
-        'test': ['pytest', 'boto3', 'tox'],
+        'test': ['pytest', 'boto3', 'tox', 'flake8', 'readme_renderer'],
     },
     entry_points={
         'paste.filter_factory': [

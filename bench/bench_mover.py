@@ -47,6 +47,7 @@ import time
 import swiftclient
 
 from ocx_swift.aio.layout import parse_env
+from ocx_swift.mover.report import Report
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKERS = 6
@@ -108,8 +109,8 @@ def toggle(env, weight):
 
 
 def row(label, concurrency, doc):
-    copies = sum(v[0] for v in doc['run']['copies'].values())
-    size = sum(v[1] for v in doc['run']['copies'].values())
+    run = Report(doc['run'])
+    copies, size = run.copied_objects, run.copied_bytes
     elapsed = max(doc['elapsed'], 1e-9)
     print('%-6s %5d %8d %8.1f %10.1f %8.2f %10.1f' % (
         label, concurrency, copies, elapsed, copies / elapsed,

@@ -28,13 +28,30 @@ away, so ``s3api`` creates the bucket and ``ocx`` gives it that policy::
     aws s3api create-bucket --bucket b \\
         --create-bucket-configuration LocationConstraint=aont
 
-Any other ``LocationConstraint`` is left for ``s3api`` to judge (its own
-region is fine; anything else is ``InvalidLocationConstraint``).
+The location is kept with the bucket (container sysmeta
+``X-Container-Sysmeta-Ocx-S3-Location``, never seen by a landlord) and
+``GetBucketLocation`` answers it::
 
-Errors: ``400 XAmzContentSHA256Mismatch`` when the body does not match
-the SigV4 payload hash the client signed (the body is read here, before
-``s3api`` could check it), ``400 MalformedXML`` for a body that is not
-XML. ``GetBucketLocation`` still answers ``s3api``'s region.
+    aws s3api get-bucket-location --bucket b     # "LocationConstraint": "aont"
+
+A bucket created without a location (or with ``s3api``'s own region) has
+the default policy and gets ``s3api``'s answer (none for ``us-east-1``);
+one created through Swift with another ``X-Storage-Policy`` answers that
+policy's name.
+
+``CreateBucket`` on a bucket that exists answers as ``s3api`` does for
+its region: ``409 BucketAlreadyOwnedByYou`` (``BucketAlreadyExists``
+when ``s3api`` finds another owner), whatever location the request
+names; the bucket keeps its policy and location (``ocx`` answers the
+metadata tier's policy conflict so, see
+:mod:`ocx_swift.handlers.container`).
+
+Errors: ``400 InvalidLocationConstraint`` for a location that is neither
+a policy, a mapped location nor ``s3api``'s region (the message lists
+the valid ones), ``400 XAmzContentSHA256Mismatch`` when the body does not
+match the SigV4 payload hash the client signed (the body is read here,
+before ``s3api`` could check it), ``400 MalformedXML`` (``s3api``'s) for
+a body that is not XML.
 
 Deployment: right before ``s3api``, with the same policy file as ``ocx``::
 
@@ -54,9 +71,14 @@ import hmac
 from io import BytesIO
 
 from lxml import etree
+from swift.common.middleware.s3api import etree as s3_etree
+from swift.common.middleware.s3api.s3api import S3ApiMiddleware
+from swift.common.middleware.s3api.s3response import \
+    InvalidLocationConstraint
 from swift.common.storage_policy import POLICIES
-from swift.common.swob import Request, Response
-from swift.common.utils import get_logger, list_from_csv
+from swift.common.swob import Request, Response, str_to_wsgi, wsgi_to_str
+from swift.common.utils import get_logger, list_from_csv, split_path
+from swift.proxy.controllers.base import get_container_info
 
 from ocx_swift.exceptions import OcxConfigError
 from ocx_swift.policy import load_policy_config
@@ -64,6 +86,10 @@ from ocx_swift.policy import load_policy_config
 #: s3api's limit on a CreateBucket body
 MAX_BODY = 10240
 UNSIGNED = ('UNSIGNED-PAYLOAD', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER')
+#: the location a bucket was created with, kept in the metadata tier
+LOCATION_SYSMETA = 'X-Container-Sysmeta-Ocx-S3-Location'
+#: s3api's own default region
+S3API_DEFAULT_LOCATION = 'us-east-1'
 
 
 def s3_error(code, message, status=400):
@@ -88,7 +114,8 @@ def location_constraint(body):
 
 
 class S3LocationMiddleware(object):
-    """Maps CreateBucket locations to exchange policies.
+    """Maps CreateBucket locations to exchange policies, and answers
+    GetBucketLocation with them.
 
     :param locations: dict lower-cased location -> policy name
     """
@@ -97,11 +124,26 @@ class S3LocationMiddleware(object):
         self.app = app
         self.locations = locations
         self.logger = logger
+        self._s3api_location = None
+
+    @property
+    def s3api_location(self):
+        """The region of the ``s3api`` right of this filter (its
+        ``location`` option)."""
+        if self._s3api_location is None:
+            app, location = self.app, S3API_DEFAULT_LOCATION
+            while app is not None:
+                if isinstance(app, S3ApiMiddleware):
+                    location = app.conf.location
+                    break
+                app = getattr(app, 'app', None)
+            self._s3api_location = location
+        return self._s3api_location
 
     def _is_create_bucket(self, req):
         if req.method != 'PUT' or req.query_string:
             return False
-        if req.path.startswith('/v1/') or req.path == '/v1':
+        if is_swift_path(req.path):
             return False
         parts = req.path.strip('/').split('/')
         return len(parts) == 1 and parts[0] != '' and \
@@ -109,6 +151,11 @@ class S3LocationMiddleware(object):
 
     def __call__(self, env, start_response):
         req = Request(env)
+        if not is_swift_path(req.path):
+            # only this filter writes it (gatekeeper strips a client's)
+            req.headers.pop(LOCATION_SYSMETA, None)
+            if req.method == 'GET' and 'location' in req.params:
+                return self.get_location(req)(env, start_response)
         if not self._is_create_bucket(req) or req.content_length > MAX_BODY:
             return self.app(env, start_response)
         body = req.environ['wsgi.input'].read(req.content_length)
@@ -116,9 +163,12 @@ class S3LocationMiddleware(object):
         try:
             location = location_constraint(body)
         except (ValueError, etree.XMLSyntaxError):
-            location = None  # s3api says MalformedXML
+            return self.app(env, start_response)  # s3api says MalformedXML
         policy = self.locations.get((location or '').lower())
         if policy is None:
+            if location is not None and location not in (
+                    self.s3api_location, self.s3api_location.lower()):
+                return self.invalid_location(location)(env, start_response)
             return self.app(env, start_response)
         expected = req.headers.get('X-Amz-Content-Sha256')
         if expected and expected not in UNSIGNED and not hmac.compare_digest(
@@ -135,7 +185,59 @@ class S3LocationMiddleware(object):
         del req.environ['CONTENT_LENGTH']
         req.headers.pop('Content-Md5', None)
         req.headers['X-Storage-Policy'] = policy
+        req.headers[LOCATION_SYSMETA] = str_to_wsgi(location)
         return self.app(env, start_response)
+
+    def invalid_location(self, location):
+        """s3api's error, naming the locations this exchange has."""
+        valid = sorted(set(self.locations) | {self.s3api_location})
+        self.logger.info('location %r refused', location)
+        return InvalidLocationConstraint(
+            'The specified location constraint is not valid. Valid '
+            'locations: %s.' % ', '.join(valid))
+
+    def get_location(self, req):
+        """GetBucketLocation: s3api authorizes and checks the bucket; the
+        answer is the bucket's own location."""
+        resp = req.get_response(self.app)
+        if resp.status_int != 200:
+            return resp
+        try:
+            _v, account, container = split_path(
+                req.environ.get('s3api.backend_path') or '', 3, 3)
+        except ValueError:
+            return resp  # not a bucket s3api answered for
+        location = self.bucket_location(req.environ, account, container)
+        if location is not None:
+            elem = s3_etree.Element('LocationConstraint')
+            elem.text = location
+            resp.body = s3_etree.tostring(elem)
+        return resp
+
+    def bucket_location(self, env, account, container):
+        """The location a bucket was created with, its policy's name when
+        that is not the default, else None (s3api's answer stands).
+
+        :param account: WSGI string
+        :param container: WSGI string
+        """
+        sub_env = dict(env)
+        sub_env['PATH_INFO'] = '/v1/%s/%s' % (account, container)
+        info = get_container_info(sub_env, self.app, swift_source='OCX')
+        location = info.get('sysmeta', {}).get('ocx-s3-location')
+        if location:
+            return wsgi_to_str(location)
+        try:
+            policy = POLICIES.get_by_index(int(info.get('storage_policy')))
+        except (TypeError, ValueError):
+            policy = None
+        if policy is None or policy == POLICIES.default:
+            return None
+        return policy.name
+
+
+def is_swift_path(path):
+    return path == '/v1' or path.startswith('/v1/')
 
 
 def locations_from_conf(conf):

@@ -82,7 +82,7 @@ class Cluster(object):
     def write_files(self):
         """Write swift.conf, server configs and (once) the rings."""
         os.makedirs(os.path.join(self.devices, rings.DEVICE), exist_ok=True)
-        os.makedirs(self.swift_dir, exist_ok=True)
+        os.makedirs(conf.recon_cache_path(self.swift_dir), exist_ok=True)
         c = self.cluster
         write_conf(os.path.join(self.swift_dir, 'swift.conf'),
                    conf.swift_conf(c.hash_prefix, c.hash_suffix,

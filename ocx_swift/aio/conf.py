@@ -117,6 +117,12 @@ def _default(swift_dir, port, log_name, workers=0):
     }
 
 
+def recon_cache_path(swift_dir):
+    """Where a server's updaters dump their recon stats (each pass: the
+    directory must exist, ``write_files`` makes it)."""
+    return os.path.join(swift_dir, 'recon')
+
+
 def storage_server_conf(server, swift_dir, port, devices, log_name,
                         updater_interval=0):
     """Config of an account, container or object server.
@@ -129,7 +135,7 @@ def storage_server_conf(server, swift_dir, port, devices, log_name,
     default = _default(swift_dir, port, log_name)
     default.update(devices=devices, mount_check='false',
                    disable_fallocate='true',
-                   recon_cache_path=os.path.join(swift_dir, 'recon'))
+                   recon_cache_path=recon_cache_path(swift_dir))
     sections = [
         ('DEFAULT', default),
         ('pipeline:main', {'pipeline': 'healthcheck %s-server' % server}),

@@ -89,7 +89,7 @@ class Exchange(object):
         """Write configs, rings and (once) the OCX ring."""
         ex = self.layout.exchange
         os.makedirs(os.path.join(self.devices, rings.DEVICE), exist_ok=True)
-        os.makedirs(self.swift_dir, exist_ok=True)
+        os.makedirs(conf.recon_cache_path(self.swift_dir), exist_ok=True)
         for server, port in self.meta_ports().items():
             write_conf(self.meta_conf_path(server), conf.storage_server_conf(
                 server, self.swift_dir, port, self.devices,

@@ -37,14 +37,25 @@ GET        strips the exchange's own ``ocx_*`` parameters from each
            entry's ``hash`` (the index keeps the MD5 of the stored bytes
            there, see :mod:`ocx_swift.storage.index`)
 =========  ==============================================================
+
+An S3 ``CreateBucket`` (a PUT from ``s3api``) of a bucket that exists
+keeps the bucket as it is, with the location it was created with (see
+:mod:`ocx_swift.s3location`), and a different policy is no conflict: the
+metadata tier's 409 becomes 202, which ``s3api`` answers as S3 does
+(``BucketAlreadyOwnedByYou``, or ``BucketAlreadyExists`` for another
+owner) instead of its ``503 ServiceUnavailable`` for a 409.
 """
 
 import json
 
 from swift.common.concurrency import GreenPile
-from swift.common.swob import wsgi_quote
+from swift.common.http import is_success
+from swift.common.swob import HTTPAccepted, wsgi_quote
+from swift.common.utils import close_if_possible
+from swift.proxy.controllers.base import get_container_info
 
 from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.s3location import LOCATION_SYSMETA
 from ocx_swift.storage.index import strip_index_params
 
 #: largest listing body the exchange rewrites (as listing_formats)
@@ -70,7 +81,15 @@ class ContainerContext(object):
         self.container = container
 
     def handle(self):
+        s3_create = self.req.method == 'PUT' and \
+            self.req.environ.get('swift.source') == 'S3'
+        if s3_create and LOCATION_SYSMETA in self.req.headers and \
+                self.exists():
+            del self.req.headers[LOCATION_SYSMETA]
         resp = self.req.get_response(self.ocx.app)
+        if s3_create and resp.status_int == 409:
+            close_if_possible(resp.app_iter)
+            return HTTPAccepted(request=self.req)
         if not 200 <= resp.status_int < 300:
             return resp
         method = self.req.method
@@ -81,6 +100,12 @@ class ContainerContext(object):
         elif method == 'GET':
             filter_listing(resp)
         return resp
+
+    def exists(self):
+        """True when the metadata tier has the container."""
+        info = get_container_info(self.req.environ, self.ocx.app,
+                                  swift_source='OCX')
+        return is_success(info.get('status'))
 
     def on_landlords(self, method):
         """Create or delete the bare container on every cluster, all at

@@ -44,7 +44,11 @@ It reads what the proxies read, from ``[filter:ocx]`` of that
 
 Landlords grant the exchange a reseller-admin credential, which lists an
 account's containers but not the accounts themselves: the accounts to
-walk are given (``--account``, repeatable).
+walk are given (``--account``, repeatable), or ``--all-accounts`` takes
+every account of the exchange's metadata tier from its account
+databases on the host the mover runs on (one holding every account
+partition; the ring's devices it lacks are named,
+:mod:`ocx_swift.mover.accounts`).
 
 What it does, for each account: lists the containers on every configured
 cluster and creates each, with its metadata (the exchange's policy stamp
@@ -71,23 +75,28 @@ the misplaced piece only if it is still the version copied
 never undone. Decisions are pure functions (:mod:`ocx_swift.mover.plan`).
 
 ``--dry-run`` looks at every object (whatever the journal says) and
-reports what would be copied and deleted, and changes nothing.
+reports what would be copied and deleted, and changes nothing (exit 0
+unless a cluster failed).
 ``--max-rate`` caps copies per second, ``--concurrency`` the objects
 moved at once. A journal in ``--state-dir``
 (:mod:`ocx_swift.mover.journal`) records finished containers and, within
 a container, the last finished name: after a kill, the next run resumes
 there (and any step it repeats is harmless). ``--fresh`` ignores it.
 
-The report (stdout; ``--report-json`` writes it as JSON too) gives the
-objects examined per outcome, and the pieces and bytes copied per source
-and target cluster and landlord (:mod:`ocx_swift.mover.report`).
+The progress bar (stderr) counts objects examined against the metadata
+tier's object count of the containers to walk, with an ETA. The report
+(stdout; ``--report-json`` writes it as JSON too, keyed by cluster names)
+gives the objects examined per outcome, names those left blocked or
+changed and why, and the pieces and bytes copied per source and target
+cluster and landlord (:mod:`ocx_swift.mover.report`).
 
 Containers come from the landlords' account listings, which their
 container-updaters fill in the background: one created within the last
 updater interval may be missed; run the mover again (``--fresh``) a
 while later.
 
-Exit codes: 0 everything is where it belongs; 1 errors, or objects left
-for a later run (changed or blocked during the run); 2 a usage or config
-error (nothing was done).
+Exit codes: 0 everything is where it belongs (or, for ``--dry-run``,
+everything was looked at); 1 errors, or objects left for a later run
+(changed or blocked during the run); 2 a usage or config error (nothing
+was done).
 """

@@ -28,6 +28,7 @@ import sys
 import time
 
 from ocx_swift.exceptions import OcxConfigError, OcxError
+from ocx_swift.mover import accounts as accounts_mod
 from ocx_swift.mover import settings as settings_mod
 from ocx_swift.mover.report import format_report
 from ocx_swift.mover.run import Mover, RingChanged, wait_for_reload
@@ -75,8 +76,9 @@ def build_parser():
         prog='ocx-mover',
         description='Move the objects of an Open Cloud eXchange to the '
         'clusters its cluster ring and policies place them on.',
-        epilog='Exit codes: 0 done, 1 errors or objects left for a later '
-        'run, 2 usage or config error.')
+        epilog='Exit codes: 0 done (a dry run: reported, no cluster '
+        'failed), 1 errors or objects left for a later run, 2 usage or '
+        'config error.')
     files = parser.add_argument_group('the exchange\'s config')
     files.add_argument('--proxy-config', metavar='FILE',
                        help='proxy-server.conf whose [filter:ocx] names the '
@@ -87,14 +89,21 @@ def build_parser():
     files.add_argument('--policies', metavar='FILE',
                        help='ocx-policies.conf (default: one replicated '
                        'policy)')
-    parser.add_argument('--account', action='append', required=True,
-                        metavar='ACCOUNT', help='an account to walk '
-                        '(repeatable), e.g. AUTH_test')
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument('--account', action='append', metavar='ACCOUNT',
+                       help='an account to walk (repeatable), e.g. '
+                       'AUTH_test')
+    which.add_argument('--all-accounts', action='store_true',
+                       help='walk every account of the exchange\'s '
+                       'metadata tier (its account databases on this '
+                       'host\'s devices of the account ring in the '
+                       'proxy\'s swift_dir)')
     parser.add_argument('--state-dir', default=default_state_dir(),
                         help='journal directory (default: '
                         '$OCX_MOVER_STATE_DIR or ~/.ocx-mover)')
     parser.add_argument('--dry-run', action='store_true',
-                        help='report what would move; change nothing')
+                        help='report what would move; change nothing '
+                        '(exit 0 unless a cluster failed)')
     parser.add_argument('--max-rate', type=_non_negative, default=0,
                         metavar='N', help='copies per second at most '
                         '(default 0: no limit)')
@@ -116,18 +125,36 @@ def build_parser():
     parser.add_argument('--no-progress', action='store_true',
                         help='no progress bar')
     parser.add_argument('-v', '--verbose', action='store_true',
-                        help='log every object left unmoved')
+                        help='also log each object left unmoved as it '
+                        'happens (the report names them either way)')
     return parser
 
 
 def _progress(args, mover):
-    """A tqdm bar of listing entries (object pieces) examined."""
+    """A tqdm bar of objects examined (its total and ETA come once the
+    containers are known)."""
     if args.no_progress:
         return None
     import tqdm
     tqdm.tqdm.monitor_interval = 0  # no monitor thread
-    return tqdm.tqdm(unit='piece', file=sys.stderr, dynamic_ncols=True,
+    return tqdm.tqdm(unit='object', file=sys.stderr, dynamic_ncols=True,
                      disable=None, desc='ocx-mover')
+
+
+def _accounts(args, settings):
+    """The accounts to walk: named, or every one of the metadata tier.
+
+    :raises OcxConfigError: when the tier's account ring cannot be read
+    """
+    if not args.all_accounts:
+        return args.account
+    found, missing = accounts_mod.tier_accounts(settings.swift_dir)
+    if missing:
+        _say('warning: account ring devices not on this host, their '
+             'accounts are not walked: %s' % ', '.join(missing))
+    _say('%d accounts in the metadata tier (%s)' % (
+        len(found), settings.swift_dir))
+    return found
 
 
 def _say(text):
@@ -146,7 +173,7 @@ def _write_json(path, mover, elapsed, status, stopped):
            'examined': mover.report.examined,
            'total_examined': mover.totals().examined,
            'elapsed': elapsed, 'exit': status, 'stopped': stopped,
-           'dry_run': mover.dry_run,
+           'dry_run': mover.dry_run, 'accounts': mover.accounts,
            'ring_generation': mover.identity['generation']}
     with open(path, 'w', encoding='utf-8') as fp:
         json.dump(doc, fp, indent=1, sort_keys=True)
@@ -157,7 +184,7 @@ def execute(args, settings):
 
     :returns: the exit code
     """
-    mover = Mover(settings, args.account, args.state_dir,
+    mover = Mover(settings, _accounts(args, settings), args.state_dir,
                   dry_run=args.dry_run, max_rate=args.max_rate,
                   concurrency=args.concurrency, fresh=args.fresh,
                   logger=logging.getLogger('ocx-mover'))
@@ -168,6 +195,9 @@ def execute(args, settings):
     began, stopped = time.monotonic(), None
     try:
         found = mover.prepare(everywhere=args.containers_only)
+        if bar is not None:
+            bar.total = mover.expected
+            bar.refresh()
         if not args.containers_only:
             if not args.dry_run:
                 wait = args.reload_wait if args.reload_wait is not None \
@@ -184,13 +214,18 @@ def execute(args, settings):
     for line in format_report(mover.report, mover.earlier,
                               mover.landlord_of, elapsed, args.dry_run):
         print(line)
-    status = EXIT_UNFINISHED if (stopped or mover.report.unfinished) \
-        else EXIT_SUCCESS
+    # a dry run only reports: what it would leave is no failure
+    unfinished = mover.report.errors if args.dry_run \
+        else mover.report.unfinished
+    status = EXIT_UNFINISHED if (stopped or unfinished) else EXIT_SUCCESS
     if stopped:
         print('Stopped: %s' % stopped)
     elif status:
-        print('Unfinished: run ocx-mover again (errors above, or objects '
-              'that changed or could not move yet)')
+        reasons = ['errors above'] if mover.report.errors else []
+        if not args.dry_run and \
+                mover.report.unfinished > mover.report.errors:
+            reasons.append('objects left for a later run above')
+        print('Unfinished: run ocx-mover again (%s)' % ', '.join(reasons))
     if args.report_json:
         _write_json(args.report_json, mover, elapsed, status, stopped)
     return status

@@ -29,6 +29,13 @@ vanished    deleted by a client before or while being moved
 expired     its ``X-Delete-At`` passed; left for the landlord's expirer
 error       a cluster failed or refused; see the errors
 ==========  ===========================================================
+
+Objects left ``blocked`` or ``changed`` are named in the report, with
+why (the first :data:`MAX_LINES_KEPT`).
+
+As JSON (:meth:`Report.to_dict`), clusters are plain keys:
+``copies`` is ``{source: {target: {"objects": n, "bytes": b}}}``,
+``deletes`` and ``containers_created`` are ``{cluster: n}``.
 """
 
 import collections
@@ -37,7 +44,9 @@ OUTCOMES = ('in_place', 'moved', 'blocked', 'changed', 'vanished',
             'expired', 'error')
 #: outcomes after which a run should be repeated
 UNFINISHED = ('blocked', 'changed', 'error')
-MAX_ERRORS_KEPT = 50
+#: outcomes whose objects the report names
+NAMED = ('blocked', 'changed')
+MAX_LINES_KEPT = 50
 
 
 def _mib(size):
@@ -53,8 +62,7 @@ class Report(object):
     def __init__(self, data=None):
         data = data or {}
         self.outcomes = collections.Counter(data.get('outcomes', {}))
-        self.copies = {tuple(k.split('\n')): list(v) for k, v in
-                       data.get('copies', {}).items()}
+        self.copies = copies_from_dict(data.get('copies', {}))
         self.deletes = collections.Counter(data.get('deletes', {}))
         self.containers_created = collections.Counter(
             data.get('containers_created', {}))
@@ -62,6 +70,7 @@ class Report(object):
         self.containers_skipped = data.get('containers_skipped', 0)
         self.errors = data.get('errors', 0)
         self.error_lines = list(data.get('error_lines', []))
+        self.left_lines = list(data.get('left_lines', []))
 
     # -- counting -------------------------------------------------------
 
@@ -81,8 +90,15 @@ class Report(object):
 
     def error(self, text):
         self.errors += 1
-        if len(self.error_lines) < MAX_ERRORS_KEPT:
+        if len(self.error_lines) < MAX_LINES_KEPT:
             self.error_lines.append(text)
+
+    def left(self, path, outcome, reason):
+        """Name an object left for a later run (an outcome in
+        :data:`NAMED`)."""
+        if len(self.left_lines) < MAX_LINES_KEPT:
+            self.left_lines.append('%s: %s%s' % (
+                path, outcome, ': %s' % reason if reason else ''))
 
     # -- reading --------------------------------------------------------
 
@@ -105,13 +121,18 @@ class Report(object):
             self.errors
 
     def to_dict(self):
+        copies = {}
+        for (source, target), (objects, size) in self.copies.items():
+            copies.setdefault(source, {})[target] = {'objects': objects,
+                                                     'bytes': size}
         return {'outcomes': dict(self.outcomes),
-                'copies': {'%s\n%s' % k: v for k, v in self.copies.items()},
+                'copies': copies,
                 'deletes': dict(self.deletes),
                 'containers_created': dict(self.containers_created),
                 'containers': self.containers,
                 'containers_skipped': self.containers_skipped,
-                'errors': self.errors, 'error_lines': self.error_lines}
+                'errors': self.errors, 'error_lines': self.error_lines,
+                'left_lines': self.left_lines}
 
     def merged(self, other):
         """A new report adding ``other``'s counters to these."""
@@ -127,7 +148,9 @@ class Report(object):
         total.containers_skipped += other.containers_skipped
         total.errors += other.errors
         total.error_lines = (total.error_lines + other.error_lines)[
-            :MAX_ERRORS_KEPT]
+            :MAX_LINES_KEPT]
+        total.left_lines = (total.left_lines + other.left_lines)[
+            :MAX_LINES_KEPT]
         return total
 
     def by_landlord(self, landlord_of):
@@ -139,6 +162,21 @@ class Report(object):
             figures[0] += objects
             figures[1] += size
         return totals
+
+
+def copies_from_dict(data):
+    """``{(source, target): [objects, bytes]}`` from :meth:`Report.to_dict`
+    (or from a journal written before clusters were plain keys:
+    ``{"source\\ntarget": [objects, bytes]}``)."""
+    copies = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for target, figures in value.items():
+                copies[(key, target)] = [figures.get('objects', 0),
+                                         figures.get('bytes', 0)]
+        else:
+            copies[tuple(key.split('\n', 1))] = list(value)
+    return copies
 
 
 def _rows(title, pairs):
@@ -195,6 +233,14 @@ def format_report(run, earlier, landlord_of, elapsed, dry_run=False):
                      'moved %d, %s %d pieces (%d bytes)' % (
                          total.examined, total.outcomes['moved'], verb,
                          total.copied_objects, total.copied_bytes))
+    left = sum(run.outcomes[k] for k in NAMED)
+    if left:
+        lines.append('%s: %d (%s)' % (
+            'Would be left for a later run' if dry_run else
+            'Left for a later run', left, ', '.join(
+                '%s %d' % (k, run.outcomes[k]) for k in NAMED
+                if run.outcomes[k])))
+        lines += ['  ' + line for line in run.left_lines]
     if run.errors:
         lines.append('Errors: %d' % run.errors)
         lines += ['  ' + line for line in run.error_lines]

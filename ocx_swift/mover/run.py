@@ -47,7 +47,7 @@ from ocx_swift.exceptions import ClusterUnavailable, IndexUnavailable, \
 from ocx_swift.storage.shares import SPLIT_SYSMETA
 from ocx_swift.mover import backend, engine, plan
 from ocx_swift.mover.journal import Journal, ring_identity
-from ocx_swift.mover.report import UNFINISHED, Report
+from ocx_swift.mover.report import NAMED, UNFINISHED, Report
 from ocx_swift.ring.ring import file_signature
 from ocx_swift.storage.tier import MetadataTier
 from ocx_swift.sysmeta import decode_headers
@@ -86,7 +86,8 @@ class Mover(object):
     :param max_rate: copies per second (0: no limit)
     :param concurrency: objects moved at once
     :param fresh: ignore the journal of earlier runs
-    :param progress: a tqdm-like bar (``update(n)``, ``total``), or None
+    :param progress: a tqdm-like bar (``update(n)``: one per object
+        examined), or None
     :param clients: dict name -> ClusterClient (made from the settings if
         None)
     :param retry_delays: pauses before each retry of an object a cluster
@@ -121,6 +122,9 @@ class Mover(object):
         self.container_targets = []
         self.landlord_of = {c.name: c.landlord for c in settings.clusters}
         self._tier = tier
+        #: objects the metadata tier counts in the containers left to
+        #: walk (the progress bar's total)
+        self.expected = 0
 
     @property
     def tier(self):
@@ -232,6 +236,7 @@ class Mover(object):
         self.report.containers += 1
         self.known.update((account, container, h) for h in holders)
         if not self.journal.is_done(account, container):
+            self.expected += self.object_count(account, container)
             for cluster in self.container_targets:
                 try:
                     self.ensure_container(account, container, cluster)
@@ -239,6 +244,18 @@ class Mover(object):
                     self.report.error('creating container %s: %s' % (
                         wsgi_quote(path), err))
         return info
+
+    def object_count(self, account, container):
+        """The container's object count in the metadata tier (0 when it
+        does not answer: only the progress bar's total is off)."""
+        try:
+            headers = self.tier.container_headers(account, container)
+        except IndexUnavailable:
+            return 0
+        try:
+            return int((headers or {}).get('X-Container-Object-Count', 0))
+        except ValueError:
+            return 0
 
     def ensure_container(self, account, container, cluster):
         """Create the container on ``cluster`` unless it is known there
@@ -309,7 +326,7 @@ class Mover(object):
             outcome = 'error'
         self.report.outcome(outcome)
         if self.progress is not None:
-            self.progress.update(len(entries))
+            self.progress.update(1)
         if window.finish(slot, outcome not in UNFINISHED) and \
                 not self.dry_run:
             self.journal.advance(info.account, info.name, window.marker,
@@ -347,6 +364,8 @@ class Mover(object):
             if stop.reason:
                 self.logger.warning('%s: %s: %s', path, stop.outcome,
                                     stop.reason)
+            if stop.outcome in NAMED:
+                self.report.left(path, stop.outcome, stop.reason)
             return stop.outcome
         except OcxError as err:
             self.report.error('%s: %s' % (path, err))

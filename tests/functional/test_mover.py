@@ -58,6 +58,7 @@ from swift.common.swob import str_to_wsgi
 
 from ocx_swift.aio import control, layout
 from ocx_swift.mover import settings as settings_mod
+from ocx_swift.mover.report import Report
 from ocx_swift.ring import io as ring_io
 from tests.functional import names
 
@@ -450,14 +451,14 @@ def report_figures(times, first, second, drained, share, on_c4, to_move):
         N, sum(SHAPE.values()) - N))
     say('times: %s' % ', '.join('%s %.1fs' % item for item in times.items()))
     pieces = sum(count * WIDTH[policy] for policy, count in SHAPE.items())
-    copied = sum(v[0] for v in first['copies'].values())
+    copied = Report(first).copied_objects
     say('moved after adding c4: %d objects (%.1f%% of all), copied %d of '
         '%d pieces (%.1f%%)' % (first['outcomes'].get('moved', 0),
                                 100.0 * to_move / sum(SHAPE.values()),
                                 copied, pieces, 100.0 * copied / pieces))
     for name, doc in (('second run', second), ('drain', drained)):
-        copied = sum(v[0] for v in doc['run']['copies'].values())
-        size = sum(v[1] for v in doc['run']['copies'].values())
+        run = Report(doc['run'])
+        copied, size = run.copied_objects, run.copied_bytes
         say('%s: %d examined, %d copied, %.1fs: %.1f copies/s, %.2f MB/s'
             % (name, doc['examined'], copied, doc['elapsed'],
                copied / max(doc['elapsed'], 1e-9),

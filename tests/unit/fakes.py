@@ -1008,6 +1008,14 @@ class FakeTier(object):
         self.index = app.index
         self.asked = []
 
+    def container_headers(self, account, container):
+        """The counts of a container, or None when the tier lacks it."""
+        if self.app.get_container(account, container) is None:
+            return None
+        count, used = self.app._counts(account, container)
+        return {'X-Container-Object-Count': str(count),
+                'X-Container-Bytes-Used': str(used)}
+
     def container_policy(self, account, container):
         """:param account: native string; ``container`` too"""
         self.asked.append((account, container))
@@ -1023,7 +1031,8 @@ def update_tier_meta(meta, headers):
     """Container or account metadata and ACLs, as Swift keeps them."""
     for key, value in headers.items():
         lower = key.lower()
-        if lower.startswith(('x-container-meta-', 'x-account-meta-')) or \
+        if lower.startswith(('x-container-meta-', 'x-account-meta-',
+                             'x-container-sysmeta-')) or \
                 lower in ('x-container-read', 'x-container-write'):
             if value:
                 meta[key.title()] = value

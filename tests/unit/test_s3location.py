@@ -17,7 +17,11 @@
 import hashlib
 
 import pytest
-from swift.common.swob import Request, Response
+from lxml import etree
+from swift.common import storage_policy
+from swift.common.storage_policy import StoragePolicy, \
+    StoragePolicyCollection
+from swift.common.swob import HTTPNoContent, Request, Response
 
 from ocx_swift import s3location
 
@@ -72,6 +76,9 @@ def test_policy_location_becomes_storage_policy(mw):
         'X-Amz-Content-Sha256': hashlib.sha256(body).hexdigest()})
     assert resp.status_int == 200
     assert app.env['HTTP_X_STORAGE_POLICY'] == u'r\u00e9sidence'
+    # the bucket keeps the location as the client wrote it
+    assert app.env['HTTP_X_CONTAINER_SYSMETA_OCX_S3_LOCATION'] == \
+        u'R\u00c9SIDENCE'.encode('utf-8').decode('latin-1')
     assert 'CONTENT_LENGTH' not in app.env
     assert app.body == b''
 
@@ -114,3 +121,65 @@ def test_map_naming_unknown_policy_is_refused(tmp_path):
                                   location_map='x:gold')
     assert "location_map entry 'x:gold' does not name a policy" in \
         str(caught.value)
+
+
+def test_unknown_location_names_the_valid_ones(mw):
+    filt, app = mw
+    app.env = None
+    resp = put(filt, '/bucket', body_for(u'n\u00f6where'))
+    assert resp.status_int == 400
+    root = etree.fromstring(resp.body)
+    assert root.findtext('Code') == 'InvalidLocationConstraint'
+    assert root.findtext('Message') == (
+        u'The specified location constraint is not valid. Valid '
+        u'locations: eu-west-9, r\u00e9sidence, standard, us-east-1.')
+    assert app.env is None
+
+
+def test_a_client_cannot_set_the_location_sysmeta(mw):
+    filt, app = mw
+    put(filt, '/bucket', body_for('us-east-1'),
+        {'X-Container-Sysmeta-Ocx-S3-Location': 'forged'})
+    assert 'HTTP_X_CONTAINER_SYSMETA_OCX_S3_LOCATION' not in app.env
+
+
+class FakeS3api(object):
+    """Answers GetBucketLocation as s3api does (its own region, here
+    none), and the container HEAD get_container_info sends."""
+
+    def __init__(self, container_headers):
+        self.container_headers = container_headers
+
+    def __call__(self, env, start_response):
+        if env['PATH_INFO'].startswith('/v1/'):
+            return HTTPNoContent(headers=self.container_headers)(
+                env, start_response)
+        env['s3api.backend_path'] = '/v1/AUTH_test' + env['PATH_INFO']
+        body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint '
+                b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>')
+        return Response(status=200, body=body,
+                        content_type='application/xml')(env, start_response)
+
+
+@pytest.fixture
+def two_policies(monkeypatch):
+    monkeypatch.setattr(storage_policy, '_POLICIES', StoragePolicyCollection(
+        [StoragePolicy(0, 'standard', is_default=True),
+         StoragePolicy(1, 'gold')]))
+
+
+@pytest.mark.parametrize('headers, expected', [
+    ({'X-Container-Sysmeta-Ocx-S3-Location': 'eu-west-9',
+      'X-Backend-Storage-Policy-Index': '0'}, 'eu-west-9'),
+    ({'X-Backend-Storage-Policy-Index': '1'}, 'gold'),
+    ({'X-Backend-Storage-Policy-Index': '0'}, None)])
+def test_get_bucket_location(mw, two_policies, headers, expected):
+    filt, _app = mw
+    filt.app = FakeS3api(headers)
+    req = Request.blank(u'/b\u00fccket?location'.encode('utf-8').decode(
+        'latin-1'))
+    resp = req.get_response(filt)
+    assert resp.status_int == 200
+    root = etree.fromstring(resp.body)
+    assert etree.QName(root).localname == 'LocationConstraint'
+    assert root.text == expected

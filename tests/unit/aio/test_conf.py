@@ -107,6 +107,8 @@ def test_cluster_files(tmp_path):
         'egg:swift#container_quotas'
     container = read_ini(cluster.conf_path('container'))
     assert container['DEFAULT']['mount_check'] == 'false'
+    # the updaters dump recon stats there every pass
+    assert os.path.isdir(container['DEFAULT']['recon_cache_path'])
     assert container['DEFAULT']['devices'] == lay.devices('c2')
     assert container['container-updater']['interval'] == '30'
     assert 'container-updater' not in read_ini(cluster.conf_path('object'))
@@ -140,6 +142,8 @@ def test_exchange_files(tmp_path):
         'egg:ocx_swift#ocx', exchange.cluster_conf_path, exchange.ring_path)
     assert proxy['filter:cache']['memcache_servers'] == (
         '127.0.0.1:%d' % lay.exchange.memcache_port)
+    meta = read_ini(exchange.meta_conf_path('container'))
+    assert os.path.isdir(meta['DEFAULT']['recon_cache_path'])
     ring = RingData.load(os.path.join(exchange.swift_dir, 'object.ring.gz'))
     assert ring.devs[0]['port'] == rings.PLACEHOLDER_PORT
     clusters = read_ini(exchange.cluster_conf_path)

@@ -256,3 +256,31 @@ def test_a_landlord_lacking_the_container_gets_it_on_the_spot(ocx):
     assert holders(ocx, 'c', name_n) == where  # no handoff needed
     assert lacking.get_object(ACCOUNT, 'c', name_n).body == b'v2'
     assert ocx.request(path).body == b'v2'
+
+
+def test_s3_create_of_an_existing_bucket_is_no_conflict(ocx):
+    # s3api answers a 202 BucketAlreadyOwnedByYou (or BucketAlreadyExists)
+    # and a 409 "503 ServiceUnavailable": a bucket created with one
+    # location and created again with another is a 202
+    location = 'X-Container-Sysmeta-Ocx-S3-Location'
+    s3 = {'swift.source': 'S3'}
+    ocx.memcache = None  # Swift's container PUT clears the info cache
+    path = cpath('b\u00fccket')
+    resp = ocx.request(path, 'PUT', environ=s3, headers={
+        'X-Storage-Policy': 'two', location: 'two'})
+    assert resp.status_int == 201
+    cont = ocx.app.get_container(ACCOUNT, 'b\u00fccket')
+    assert cont.headers[location] == 'two'
+    ocx.clear_calls()
+    for policy in ('only-l2', 'two'):
+        resp = ocx.request(path, 'PUT', environ=s3, headers={
+            'X-Storage-Policy': policy, location: policy + '-again'})
+        assert resp.status_int == 202
+        # the bucket keeps its policy and the location it was created with
+        assert cont.policy_index == 1
+        assert cont.headers[location] == 'two'
+    assert [call for _n, call in ocx.storage_calls()
+            if call.method != 'PUT'] == []
+    # a Swift client changing the policy gets Swift's answer
+    resp = ocx.request(path, 'PUT', headers={'X-Storage-Policy': 'only-l2'})
+    assert resp.status_int == 409

@@ -24,12 +24,14 @@ import time
 from urllib.parse import quote
 
 import pytest
-from swift.common.swob import str_to_wsgi
+from swift.common.swob import str_to_wsgi, wsgi_quote
 
 from ocx_swift.handlers.split import SPLIT_SYSMETA, ShareHeader
-from ocx_swift.mover import cli, engine, run as run_module
+from ocx_swift.mover import accounts as accounts_mod
+from ocx_swift.mover import backend, cli, engine, run as run_module
 from ocx_swift.mover import settings as settings_mod
 from ocx_swift.mover.journal import JOURNAL, Journal, JournalError
+from ocx_swift.mover.report import Report
 from ocx_swift.mover.run import Mover, ProgressWindow, make_clients, \
     wait_for_reload
 from ocx_swift.sysmeta import decode_headers
@@ -697,7 +699,7 @@ def ring_without_credentials(ocx):
 
 
 @pytest.mark.parametrize('args, message', [
-    ([], 'the following arguments are required: --account'),
+    ([], 'one of the arguments --account --all-accounts is required'),
     (['--account', 'AUTH_x'], 'give --proxy-config, or --clusters and '
      '--ring'),
     (['--account', 'AUTH_x', '--max-rate', '-1', '--ring', 'r'],
@@ -741,3 +743,105 @@ def test_command_reads_the_proxy_config(wired, tmp_path, capsys):
     bad.write_text('[filter:other]\n')
     assert cli.main(['--proxy-config', str(bad), '--account', ACCOUNT]) == 2
     assert 'has no [filter:ocx] section' in capsys.readouterr()[1]
+
+
+# -- reporting ----------------------------------------------------------------
+
+
+def blocked_object(ocx):
+    """Take one share of an xor object away: it cannot be moved (no
+    complete version), whatever the ring says. Returns its path as the
+    report names it."""
+    container, name = CONTAINERS['xor'], object_name(3)
+    holder = ocx.holders(ACCOUNT, container, name)[0]
+    del holder.get_container(ACCOUNT, container).objects[name]
+    return wsgi_quote(backend.object_path(ACCOUNT, container, name))
+
+
+def test_dry_run_names_blocked_objects_and_exits_0(wired, tmp_path,
+                                                   capsys):
+    path = blocked_object(wired)
+    report = str(tmp_path / 'dry.json')
+    assert cli.main(cli_args(wired, tmp_path, '--dry-run',
+                             '--report-json', report)) == 0
+    out, err = capsys.readouterr()
+    assert 'Would be left for a later run: 1 (blocked 1)' in out
+    assert '  %s: blocked: no complete version with 2 pieces' % path in out
+    assert 'Unfinished' not in out and path not in err  # no -v needed
+    with open(report) as fp:
+        assert json.load(fp)['run']['left_lines'] == [
+            '%s: blocked: no complete version with 2 pieces' % path]
+    # a real run that leaves it says so, and exits 1
+    assert cli.main(cli_args(wired, tmp_path)) == 1
+    out = capsys.readouterr()[0]
+    assert 'Left for a later run: 1 (blocked 1)' in out
+    assert 'Unfinished: run ocx-mover again (objects left for a later ' \
+        'run above)' in out
+
+
+def test_report_json_keys_are_cluster_names(wired, tmp_path):
+    add_cluster(wired)
+    os.utime(wired.ring_path, (time.time() - 5,) * 2)
+    report = str(tmp_path / 'report.json')
+    assert cli.main(cli_args(wired, tmp_path, '--report-json',
+                             report)) == 0
+    with open(report) as fp:
+        doc = json.load(fp)
+    copies = doc['run']['copies']
+    clusters = {'c1', 'c2', 'c3', 'c4'}
+    assert set(copies) <= clusters and copies
+    for targets in copies.values():
+        assert set(targets) <= clusters
+        assert all(set(f) == {'objects', 'bytes'} for f in targets.values())
+    assert set(doc['run']['deletes']) <= clusters
+    assert doc['accounts'] == [ACCOUNT]
+    # and back: a report (or a journal's totals) reads its own JSON, and
+    # that of journals written with "source\ntarget" keys
+    again = Report(doc['run'])
+    assert again.to_dict()['copies'] == copies
+    old = Report({'copies': {'c1\nc4': [2, 10]}})
+    assert old.copies == {('c1', 'c4'): [2, 10]}
+    assert old.to_dict()['copies'] == {'c1': {'c4': {'objects': 2,
+                                                     'bytes': 10}}}
+
+
+class Bar(object):
+    def __init__(self):
+        self.n = 0
+
+    def update(self, n):
+        self.n += n
+
+
+def test_progress_counts_objects_against_the_tiers_total(exchange,
+                                                         tmp_path):
+    add_cluster(exchange)
+    bar = Bar()
+    mover = make_mover(exchange, tmp_path, dry_run=True, progress=bar)
+    mover.run()
+    assert mover.expected == len(CONTAINERS) * N_OBJECTS
+    assert bar.n == mover.report.examined == mover.expected
+
+
+def test_all_accounts_walks_the_tiers_accounts(wired, tmp_path, capsys,
+                                               monkeypatch):
+    add_cluster(wired)
+    os.utime(wired.ring_path, (time.time() - 5,) * 2)
+    asked = []
+
+    def tier_accounts(swift_dir):
+        asked.append(swift_dir)
+        return [ACCOUNT], ['192.0.2.9:6202/d9']
+
+    monkeypatch.setattr(accounts_mod, 'tier_accounts', tier_accounts)
+    args = [a for a in cli_args(wired, tmp_path) if a not in (
+        '--account', ACCOUNT)] + ['--all-accounts']
+    assert cli.main(args) == 0
+    out, err = capsys.readouterr()
+    assert asked == ['/etc/swift']
+    assert 'not on this host, their accounts are not walked: ' \
+        '192.0.2.9:6202/d9' in err
+    assert '1 accounts in the metadata tier' in err
+    assert 'moved' in out
+    assert cli.main(args + ['--account', ACCOUNT]) == 2
+    assert 'not allowed with argument' in capsys.readouterr()[1]
