@@ -26,7 +26,11 @@ Rules:
 * connect and read timeouts on every call (:class:`Timeouts`);
 * a 401 re-authenticates exactly once and repeats a request whose body
   can be sent again; other statuses are returned to the caller;
-* connection errors and timeouts raise :class:`ClusterUnavailable`;
+* ``https`` URLs are verified as the cluster's TLS options say
+  (:mod:`ocx_swift.tls`); a token got over ``https`` is never sent to a
+  plain ``http`` storage URL;
+* connection errors and timeouts raise :class:`ClusterUnavailable`
+  naming the cause (refused, TLS certificate, TLS hostname, ...);
   5xx answers and failures count towards error limiting, and a
   cluster past ``error_suppression_limit`` errors is skipped for
   ``error_suppression_interval`` seconds;
@@ -44,6 +48,7 @@ from swift.common.error_limiter import ErrorLimiter
 from swift.common.swob import wsgi_quote
 
 from ocx_swift.exceptions import ClusterUnavailable
+from ocx_swift.tls import describe_failure
 from ocx_swift.transport import ConnectionPools, HTTPFailure, HTTPTimeout
 
 CHUNK_SIZE = 65536
@@ -221,13 +226,17 @@ class ClusterClient(object):
         self._token = None
         self._token_renew_at = None
         self._storage_base = None
+        if conf.tls.insecure and logger:
+            logger.warning('cluster %s: insecure = yes: its TLS certificate '
+                           'and hostname are not verified', conf.name)
 
     # -- plumbing -------------------------------------------------------
 
     @property
     def _pool(self):
         if self._pool_manager is None:
-            self._pool_manager = ConnectionPools(self.pool_size)
+            self._pool_manager = ConnectionPools(self.pool_size,
+                                                 tls=self.conf.tls)
         return self._pool_manager
 
     def _error(self, reason, status=None, trans_id=None, timeout=False):
@@ -246,8 +255,8 @@ class ClusterClient(object):
         except HTTPTimeout:
             raise self._error('timed out', timeout=True)
         except (HTTPFailure, OSError) as err:
-            raise self._error('connection failed (%s)' % (
-                err.__cause__ or err).__class__.__name__)
+            raise self._error('connection failed (%s)' % describe_failure(
+                err.__cause__ or err))
 
     # -- auth -----------------------------------------------------------
 
@@ -271,8 +280,14 @@ class ClusterClient(object):
                                   status=resp.status,
                                   trans_id=resp.trans_id)
             storage_url = resp.headers.get('X-Storage-Url', '')
-            self._storage_base = self.conf.storage_url or \
+            base = self.conf.storage_url or \
                 storage_url.rstrip('/').rsplit('/', 1)[0]
+            if self.conf.auth_url.startswith('https://') and \
+                    not base.startswith('https://'):
+                raise self._error('auth over https returned a storage URL '
+                                  'without TLS: the token is not sent in '
+                                  'clear (set storage_url)')
+            self._storage_base = base
             self._token = resp.headers['X-Auth-Token']
             try:
                 lifetime = float(resp.headers.get('X-Auth-Token-Expires'))

@@ -32,6 +32,14 @@ credentials live in a side file (mode 0600), ``cluster_conf_path`` of
     # optional: the storage URL prefix to use instead of the one the auth
     # service returns (without the account), e.g. http://10.0.0.1:8080/v1
     # storage_url =
+    # optional, for https URLs (see ocx_swift.tls): the CA that signs the
+    # cluster's certificate (default: the system's CAs), a client
+    # certificate and key for mutual TLS, and (testing only) no
+    # verification at all
+    # ca_file =
+    # cert_file =
+    # key_file =
+    # insecure = no
 
 Weights and placement live in the cluster ring; this file says only how
 to reach each cluster. A ring that names a cluster missing here is refused.
@@ -41,6 +49,7 @@ import configparser
 import re
 
 from ocx_swift.exceptions import OcxConfigError
+from ocx_swift.tls import NO_TLS_OPTIONS, parse_tls_options
 
 CLUSTER_NAME_RE = re.compile(r'^\w[\w.-]{0,63}$')
 AUTH_VERSIONS = ('1',)
@@ -57,10 +66,11 @@ class ClusterConfig(object):
     :param key: that user's key or password
     :param storage_url: optional storage URL prefix ending in ``/v1``
     :param extra: other options, kept for later auth versions
+    :param tls: :class:`~ocx_swift.tls.TLSOptions` for ``https`` URLs
     """
 
     def __init__(self, name, landlord, auth_url, auth_version, user, key,
-                 storage_url=None, extra=None):
+                 storage_url=None, extra=None, tls=NO_TLS_OPTIONS):
         self.name = name
         self.landlord = landlord
         self.auth_url = auth_url
@@ -69,6 +79,7 @@ class ClusterConfig(object):
         self.key = key
         self.storage_url = storage_url
         self.extra = dict(extra or {})
+        self.tls = tls
 
     def __repr__(self):
         # never show the key
@@ -106,9 +117,29 @@ class ClusterConfig(object):
         user = required('user')
         key = required('key')
         storage_url = options.pop('storage_url', '').strip().rstrip('/')
+        check_storage_url(name, auth_url, storage_url)
+        tls = parse_tls_options(name, options, (auth_url, storage_url))
         options.pop('weight', None)  # weights live in the ring
         return cls(name, landlord, auth_url, auth_version, user, key,
-                   storage_url or None, extra=options)
+                   storage_url or None, extra=options, tls=tls)
+
+
+def check_storage_url(name, auth_url, storage_url):
+    """Refuse a configured storage URL that is not http(s), or is plain
+    http while auth is https (the token would then cross in clear).
+
+    :raises OcxConfigError: naming ``storage_url``
+    """
+    if not storage_url:
+        return
+    if not storage_url.startswith(('http://', 'https://')):
+        raise OcxConfigError('cluster %r: storage_url must be an http(s) '
+                             'URL, got %r' % (name, storage_url))
+    if auth_url.startswith('https://') and \
+            not storage_url.startswith('https://'):
+        raise OcxConfigError('cluster %r: storage_url is plain http while '
+                             'auth_url is https: the service token would '
+                             'cross in clear' % name)
 
 
 class ClusterCollection(object):

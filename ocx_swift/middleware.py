@@ -61,7 +61,9 @@ Errors
 ------
 
 =====  ================================================================
-503    a cluster did not answer, timed out, refused the exchange's
+503    a cluster did not answer, timed out, refused the connection,
+       failed TLS (certificate verify failed, hostname mismatch,
+       handshake: :mod:`ocx_swift.tls`), refused the exchange's
        service credential, or is error-limited; no copy verified (the
        body says why: bad state tag, another version than the index's,
        bytes not matching its MD5); the object index did not answer or

@@ -12,12 +12,19 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Keep-alive HTTP connections to landlord clusters, lean and green.
+"""Keep-alive HTTP(S) connections to landlord clusters, lean and green.
 
 A thin layer over the standard library's ``http.client`` (green once
 Swift's WSGI server has monkey-patched sockets): one LIFO pool of idle
-keep-alive connections per ``host:port``, connect and read timeouts, and
-chunked request bodies from iterators. It does what the exchange needs
+keep-alive connections per scheme, host and port, connect and read
+timeouts, and chunked request bodies from iterators. ``https`` URLs use
+one ``SSLContext`` per :class:`ConnectionPools` (that is, per cluster),
+built on the first ``https`` request from the cluster's
+:class:`~ocx_swift.tls.TLSOptions` (``ca_file``, ``cert_file``,
+``key_file``, ``insecure`` of its ``[cluster:<name>]`` section); a TLS
+session is set up once per connection and kept while the connection is.
+A failure names its cause (:func:`~ocx_swift.tls.describe_failure`):
+certificate, hostname, refused. It does what the exchange needs
 and no more, because every object request pays for it twice (request and
 response), and urllib3's general machinery cost a measurable share of a
 small GET.
@@ -31,11 +38,16 @@ import collections
 import http.client
 import select
 import socket
+import ssl
 import urllib.parse
+
+from ocx_swift.tls import NO_TLS_OPTIONS, client_context, describe_failure
+
+DEFAULT_PORTS = {'http': 80, 'https': 443}
 
 #: errors of a connection that the server may have closed while idle
 STALE_ERRORS = (http.client.RemoteDisconnected, ConnectionResetError,
-                BrokenPipeError, http.client.BadStatusLine)
+                BrokenPipeError, http.client.BadStatusLine, ssl.SSLEOFError)
 
 
 class HTTPTimeout(OSError):
@@ -125,12 +137,16 @@ class Response(object):
 
 
 class HostPool(object):
-    """Idle keep-alive connections to one ``host:port``."""
+    """Idle keep-alive connections to one ``host:port``.
 
-    def __init__(self, host, port, maxsize):
+    :param ssl_context: an ``SSLContext`` for ``https``, None for ``http``
+    """
+
+    def __init__(self, host, port, maxsize, ssl_context=None):
         self.host = host
         self.port = port
         self.maxsize = maxsize
+        self.ssl_context = ssl_context
         self._idle = collections.deque()
 
     def get(self, conn_timeout):
@@ -141,6 +157,10 @@ class HostPool(object):
             if not _dropped(conn):
                 return conn, True
             conn.close()
+        if self.ssl_context is not None:
+            return http.client.HTTPSConnection(
+                self.host, self.port, timeout=conn_timeout,
+                context=self.ssl_context), False
         return http.client.HTTPConnection(self.host, self.port,
                                           timeout=conn_timeout), False
 
@@ -152,27 +172,42 @@ class HostPool(object):
 
 
 class ConnectionPools(object):
-    """One :class:`HostPool` per ``host:port``.
+    """One :class:`HostPool` per scheme, host and port.
 
     :param maxsize: idle connections kept per host
+    :param tls: :class:`~ocx_swift.tls.TLSOptions` for ``https`` URLs
     """
 
-    def __init__(self, maxsize):
+    def __init__(self, maxsize, tls=NO_TLS_OPTIONS):
         self.maxsize = maxsize
+        self.tls = tls
+        self._ssl_context = None
         self._pools = {}
 
-    def _pool_for(self, host, port):
-        key = (host, port)
+    def _context(self):
+        if self._ssl_context is None:
+            try:
+                self._ssl_context = client_context(self.tls)
+            except ValueError as err:  # a file changed since start-up
+                raise HTTPFailure('connection failed: %s'
+                                  % describe_failure(err)) from err
+        return self._ssl_context
+
+    def _pool_for(self, scheme, host, port):
+        key = (scheme, host, port)
         pool = self._pools.get(key)
         if pool is None:
-            pool = self._pools[key] = HostPool(host, port, self.maxsize)
+            context = self._context() if scheme == 'https' else None
+            pool = self._pools[key] = HostPool(host, port, self.maxsize,
+                                               context)
         return pool
 
     def request(self, method, url, headers=None, body=None, timeout=None,
                 **_ignored):
         """Send a request and read the response headers.
 
-        :param url: an absolute ``http://`` URL, path already quoted
+        :param url: an absolute ``http://`` or ``https://`` URL, path
+                    already quoted
         :param headers: dict of headers
         :param body: None, bytes, or an iterable of bytes chunks (sent
                      chunked unless ``Content-Length`` is in headers)
@@ -182,10 +217,11 @@ class ConnectionPools(object):
         :raises HTTPFailure: on any other connection failure
         """
         parts = urllib.parse.urlsplit(url)
-        if parts.scheme != 'http':
+        if parts.scheme not in DEFAULT_PORTS:
             raise HTTPFailure('unsupported URL scheme %r' % parts.scheme)
         target = parts.path + ('?' + parts.query if parts.query else '')
-        pool = self._pool_for(parts.hostname, parts.port or 80)
+        pool = self._pool_for(parts.scheme, parts.hostname,
+                              parts.port or DEFAULT_PORTS[parts.scheme])
         conn_timeout, read_timeout = timeout or (None, None)
         replayable = body is None or isinstance(body, bytes)
         while True:
@@ -198,14 +234,14 @@ class ConnectionPools(object):
                 if reused and replayable:
                     continue  # the server closed it while idle
                 raise HTTPFailure('connection failed: %s'
-                                  % err.__class__.__name__) from err
+                                  % describe_failure(err)) from err
             except TimeoutError as err:
                 conn.close()
                 raise HTTPTimeout('timed out') from err
             except (OSError, http.client.HTTPException) as err:
                 conn.close()
                 raise HTTPFailure('connection failed: %s'
-                                  % err.__class__.__name__) from err
+                                  % describe_failure(err)) from err
             except BaseException:
                 conn.close()  # e.g. the client's body failed to read
                 raise

@@ -22,6 +22,7 @@ under one directory, and prints ``KEY=value`` lines describing them.
 
 Modules: :mod:`.cli` (argument parsing), :mod:`.control` (start/stop/status),
 :mod:`.layout` (the persisted ports, keys and hashes), :mod:`.conf` (config
-text), :mod:`.rings`, :mod:`.storage`, :mod:`.ports`, :mod:`.procs` and
-:mod:`.launch` (the per-process Swift launcher).
+text), :mod:`.rings`, :mod:`.storage`, :mod:`.ports`, :mod:`.procs`,
+:mod:`.certs` (the CA and certificates of ``--tls``) and :mod:`.launch`
+(the per-process Swift launcher).
 """

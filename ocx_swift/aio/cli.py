@@ -42,7 +42,8 @@ def cmd_start(args):
     try:
         pairs = control.start(
             args.dir, args.clusters, args.landlords, args.port, args.storage,
-            args.timeout, args.updater_interval, not args.no_exchange, _say)
+            args.timeout, args.updater_interval, not args.no_exchange, _say,
+            tls=args.tls)
     except control.AlreadyRunning as err:
         _say(str(err))
         return EXIT_WARNING
@@ -192,6 +193,13 @@ def _start_options(cmd):
                      'object-updater sweeps, which refresh account stats '
                      'and make deferred container updates; 0 runs none '
                      '(default 30)')
+    cmd.add_argument('--tls', action='store_true', default=None,
+                     help='serve every landlord proxy and the OCX proxy '
+                     'over TLS (https URLs), with certificates for '
+                     '127.0.0.1 from a CA made for the set in DIR/tls '
+                     '(printed as OCX_CA_FILE); the exchange verifies '
+                     'landlords against it (a new set only: a set keeps '
+                     'its first choice)')
     cmd.add_argument('--no-exchange', action='store_true',
                      help='start the landlord clusters only (prints OCX_DIR '
                      'and CLUSTER_* lines)')

@@ -25,7 +25,7 @@ import os
 import shutil
 import sys
 
-from ocx_swift.aio import conf, layout as layout_mod, probe, rings
+from ocx_swift.aio import certs, conf, layout as layout_mod, probe, rings
 from ocx_swift.aio.ports import LOOPBACK
 from ocx_swift.aio.procs import Service
 
@@ -56,6 +56,15 @@ def write_conf(path, sections):
     layout_mod.write_private(path, conf.render(sections))
 
 
+def server_tls_files(layout, name):
+    """``(cert_file, key_file)`` of server ``name`` of a TLS set (made
+    once, by the set's CA), or None without TLS."""
+    if not layout.tls:
+        return None
+    certs.ensure(layout.tls_dir, [name])
+    return certs.pair_paths(layout.tls_dir, name)
+
+
 class Cluster(object):
     """The files and services of one cluster.
 
@@ -67,6 +76,7 @@ class Cluster(object):
     """
 
     def __init__(self, layout, cluster, updater_interval=0, landlord=True):
+        self.layout = layout
         self.cluster = cluster
         #: a landlord of an exchange gets metadata headroom; a plain
         #: cluster (``--no-exchange``) keeps Swift's stock limits
@@ -96,7 +106,8 @@ class Cluster(object):
             self.swift_dir, c.ports['proxy'], c.ports['memcache'],
             '%s-proxy' % self.name, conf.CLUSTER_PIPELINE,
             extra_users=[(account, user, c.exchange_key,
-                          EXCHANGE_GROUPS)]))
+                          EXCHANGE_GROUPS)],
+            tls_files=server_tls_files(self.layout, self.name)))
         rings.write_swift_rings(self.swift_dir, c.ports)
 
     def services(self):
@@ -116,7 +127,7 @@ class Cluster(object):
             launcher_argv(self.swift_dir, 'proxy-server',
                           self.conf_path('proxy')),
             probe.token(c.auth_url, layout_mod.EXCHANGE_USER,
-                        c.exchange_key)))
+                        c.exchange_key, ca_file=self.layout.ca_file)))
         if self.updater_interval > 0:
             for server in ('container', 'object'):
                 found.append(Service(

@@ -165,19 +165,23 @@ def tempauth_users(extra=()):
 
 
 def proxy_conf(swift_dir, port, memcache_port, log_name, pipeline,
-               extra_users=(), extra_filters=(), workers=0):
+               extra_users=(), extra_filters=(), workers=0, tls_files=None):
     """Config of a proxy-server, for a landlord cluster or the exchange.
 
     :param pipeline: the ``[pipeline:main]`` pipeline
     :param extra_users: tempauth users beyond :data:`TEMPAUTH_USERS`
     :param extra_filters: more ``(section, options)`` pairs
+    :param tls_files: ``(cert_file, key_file)`` to serve TLS, or None
     """
     tempauth = {'use': 'egg:swift#tempauth',
                 'reseller_prefix': 'AUTH, SERVICE',
                 'SERVICE_require_group': 'service'}
     tempauth.update(tempauth_users(extra_users))
+    default = _default(swift_dir, port, log_name, workers)
+    if tls_files:
+        default['cert_file'], default['key_file'] = tls_files
     sections = [
-        ('DEFAULT', _default(swift_dir, port, log_name, workers)),
+        ('DEFAULT', default),
         ('pipeline:main', {'pipeline': pipeline}),
         ('app:proxy-server', {'use': 'egg:swift#proxy',
                               'account_autocreate': 'true',
@@ -256,12 +260,20 @@ def policy_conf(policies):
     return [('policy:%s' % name, options) for name, options in policies]
 
 
-def cluster_conf(clusters, exchange_user):
+def cluster_conf(clusters, exchange_user, ca_file=None):
     """``ocx-clusters.conf``: how the exchange reaches each cluster.
 
     :param clusters: :class:`~ocx_swift.aio.layout.ClusterLayout` objects
     :param exchange_user: the exchange's tempauth user on every cluster
+    :param ca_file: the CA that signs the clusters' certificates (for
+        ``https`` clusters)
     """
-    return [('cluster:%s' % c.name, {
-        'landlord': c.landlord, 'auth_url': c.auth_url, 'auth_version': 1,
-        'user': exchange_user, 'key': c.exchange_key}) for c in clusters]
+    sections = []
+    for c in clusters:
+        options = {'landlord': c.landlord, 'auth_url': c.auth_url,
+                   'auth_version': 1, 'user': exchange_user,
+                   'key': c.exchange_key}
+        if ca_file and c.scheme == 'https':
+            options['ca_file'] = ca_file
+        sections.append(('cluster:%s' % c.name, options))
+    return sections

@@ -50,7 +50,7 @@ def default_root():
 def start(root, n_clusters=None, n_landlords=None, port=None,
           storage_choice='auto', timeout=DEFAULT_TIMEOUT,
           updater_interval=DEFAULT_UPDATER_INTERVAL, exchange=True,
-          say=lambda msg: None):
+          say=lambda msg: None, tls=None):
     """Start a set in ``root`` (reusing its saved layout, if any).
 
     :param n_clusters: clusters to create (default 3; for an existing
@@ -63,6 +63,9 @@ def start(root, n_clusters=None, n_landlords=None, port=None,
     :param updater_interval: container-updater interval; 0 runs none
     :param exchange: False to start the landlord clusters only
     :param say: called with progress and warning messages (for stderr)
+    :param tls: True to serve every proxy over TLS with certificates of a
+        CA made for the set (a new set only; None or the saved choice for
+        an existing ``root``)
     :returns: the ``(KEY, value)`` pairs describing the set
     :raises AlreadyRunning: if processes of ``root`` are running
     :raises AioError: if a server did not come up (all are stopped again)
@@ -77,7 +80,7 @@ def start(root, n_clusters=None, n_landlords=None, port=None,
                 '`ocx-aio stop --dir %s` stops them)' % (
                     root, len(running), len(procs.pid_files(root)), root))
         layout = _layout(root, n_clusters, n_landlords, port,
-                         storage_choice, say)
+                         storage_choice, say, tls)
         parts = [Cluster(layout, c, updater_interval, landlord=exchange)
                  for c in layout.clusters]
         if exchange:
@@ -160,7 +163,8 @@ def env_pairs(layout, exchange=True):
     pairs = layout.env()
     if not exchange:
         pairs = [(k, v) for k, v in pairs
-                 if k == 'OCX_DIR' or k.startswith('CLUSTER_')]
+                 if k in ('OCX_DIR', 'OCX_CA_FILE') or
+                 k.startswith('CLUSTER_')]
     return pairs
 
 
@@ -342,17 +346,20 @@ class _locked(object):
         os.close(self.fd)
 
 
-def _layout(root, n_clusters, n_landlords, port, storage_choice, say):
+def _layout(root, n_clusters, n_landlords, port, storage_choice, say,
+            tls=None):
     saved = Layout.load(root)
     if saved is None:
         path, kind, warning = storage.choose(root, storage_choice or 'auto')
         if warning:
             say(warning)
         layout = Layout.new(root, n_clusters or DEFAULT_CLUSTERS,
-                            n_landlords or DEFAULT_LANDLORDS, port, path, kind)
+                            n_landlords or DEFAULT_LANDLORDS, port, path, kind,
+                            tls=bool(tls))
         layout.save()
     else:
-        _check_same(saved, n_clusters, n_landlords, port, storage_choice)
+        _check_same(saved, n_clusters, n_landlords, port, storage_choice,
+                    tls)
         layout = saved
         if not os.path.isdir(layout.storage):
             say('storage %s is gone (tmpfs after a reboot?): clusters start '
@@ -362,21 +369,23 @@ def _layout(root, n_clusters, n_landlords, port, storage_choice, say):
     return layout
 
 
-def _check_same(saved, n_clusters, n_landlords, port, storage_choice):
+def _check_same(saved, n_clusters, n_landlords, port, storage_choice,
+                tls=None):
     wanted = len(saved.clusters) if n_clusters is None else n_clusters
     landlords = len(saved.landlords) if n_landlords is None else min(
         n_landlords, wanted)
     kind = storage_choice if storage_choice in ('disk', 'tmpfs') else None
     if (wanted, landlords, port or saved.exchange.port,
-            kind or saved.storage_kind) != (
+            kind or saved.storage_kind, saved.tls if tls is None else tls) != (
             len(saved.clusters), len(saved.landlords), saved.exchange.port,
-            saved.storage_kind):
+            saved.storage_kind, saved.tls):
         raise AioError(
             '%s already holds a set of %d clusters, %d landlords, port %d, '
-            '%s storage: start it without options, or use another --dir '
+            '%s storage, %s: start it without options, or use another --dir '
             '(or `ocx-aio wipe` it)' % (
                 saved.root, len(saved.clusters), len(saved.landlords),
-                saved.exchange.port, saved.storage_kind))
+                saved.exchange.port, saved.storage_kind,
+                'TLS' if saved.tls else 'no TLS'))
 
 
 def _check_ports(layout, exchange):

@@ -32,7 +32,8 @@ import base64
 import os
 
 from ocx_swift.aio import conf, layout as layout_mod, probe, rings
-from ocx_swift.aio.cluster import launcher_argv, memcached_service, write_conf
+from ocx_swift.aio.cluster import launcher_argv, memcached_service, \
+    server_tls_files, write_conf
 from ocx_swift.aio.ports import LOOPBACK
 from ocx_swift.aio.procs import Service
 
@@ -102,6 +103,7 @@ class Exchange(object):
         write_conf(self.conf_path, conf.proxy_conf(
             self.swift_dir, ex.port, ex.memcache_port, 'exchange-proxy',
             conf.EXCHANGE_PIPELINE, workers=WORKERS,
+            tls_files=server_tls_files(self.layout, 'exchange'),
             extra_filters=[conf.ocx_filter(
                 self.cluster_conf_path, self.ring_path,
                 self.policy_conf_path, self.split_root_secret()),
@@ -114,7 +116,8 @@ class Exchange(object):
     def write_cluster_conf(self):
         """Write ``ocx-clusters.conf`` for every cluster of the layout."""
         write_conf(self.cluster_conf_path, conf.cluster_conf(
-            self.layout.clusters, layout_mod.EXCHANGE_USER))
+            self.layout.clusters, layout_mod.EXCHANGE_USER,
+            ca_file=self.layout.ca_file))
 
     def services(self):
         """The processes to start, memcached first."""
@@ -138,5 +141,6 @@ class Exchange(object):
                                   self.conf_path),
                     probe.token(ex.url + '/auth/v1.0',
                                 layout_mod.TENANT_USER,
-                                layout_mod.TENANT_KEY)),
+                                layout_mod.TENANT_KEY,
+                                ca_file=self.layout.ca_file)),
         ]

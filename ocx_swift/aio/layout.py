@@ -25,7 +25,7 @@ import json
 import os
 import secrets
 
-from ocx_swift.aio import ports
+from ocx_swift.aio import certs, ports
 from ocx_swift.aio.conf import example_policies
 
 LAYOUT_FILE = 'aio.json'
@@ -51,10 +51,13 @@ class ClusterLayout:
     exchange_key: str
     hash_prefix: str
     hash_suffix: str
+    #: ``https`` when its proxy serves TLS (``ocx-aio start --tls``)
+    scheme: str = 'http'
 
     @property
     def auth_url(self):
-        return 'http://%s:%d/auth/v1.0' % (ports.LOOPBACK, self.ports['proxy'])
+        return '%s://%s:%d/auth/v1.0' % (self.scheme, ports.LOOPBACK,
+                                         self.ports['proxy'])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,10 +70,12 @@ class ExchangeLayout:
     hash_suffix: str
     account_port: int = 0
     container_port: int = 0
+    #: ``https`` when the OCX proxy serves TLS (``ocx-aio start --tls``)
+    scheme: str = 'http'
 
     @property
     def url(self):
-        return 'http://%s:%d' % (ports.LOOPBACK, self.port)
+        return '%s://%s:%d' % (self.scheme, ports.LOOPBACK, self.port)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +88,8 @@ class Layout:
     clusters: tuple
 
     @classmethod
-    def new(cls, root, n_clusters, n_landlords, port, storage, storage_kind):
+    def new(cls, root, n_clusters, n_landlords, port, storage, storage_kind,
+            tls=False):
         """Choose ports and secrets for a new set.
 
         :param root: the absolute ``ocx-aio`` directory
@@ -93,6 +99,8 @@ class Layout:
         :param port: the exchange's port, or None for a free one
         :param storage: the directory holding every cluster's devices
         :param storage_kind: ``disk`` or ``tmpfs``, for the record
+        :param tls: True to serve every proxy over TLS (certificates from
+            a CA of the set's own, see :mod:`~ocx_swift.aio.certs`)
         """
         if n_clusters < 1 or n_landlords < 1:
             raise ValueError('need at least one cluster and one landlord')
@@ -100,22 +108,39 @@ class Layout:
         free = ports.free_ports(n_clusters * per + 4)
         if port is None:
             port = free.pop()
+        scheme = 'https' if tls else 'http'
         exchange = ExchangeLayout(port, free.pop(), _salt(), _salt(),
                                   account_port=free.pop(),
-                                  container_port=free.pop())
+                                  container_port=free.pop(), scheme=scheme)
         clusters = tuple(
             ClusterLayout(
                 name='c%d' % (i + 1),
                 landlord='landlord%d' % (i % n_landlords + 1),
                 ports=dict(zip(CLUSTER_SERVICES, free[i * per:(i + 1) * per])),
                 exchange_key=secrets.token_urlsafe(24),
-                hash_prefix=_salt(), hash_suffix=_salt())
+                hash_prefix=_salt(), hash_suffix=_salt(), scheme=scheme)
             for i in range(n_clusters))
         return cls(root, storage, storage_kind, exchange, clusters)
 
     @property
     def landlords(self):
         return sorted({c.landlord for c in self.clusters})
+
+    @property
+    def tls(self):
+        """True when every proxy of the set serves TLS."""
+        return self.exchange.scheme == 'https'
+
+    @property
+    def tls_dir(self):
+        """Where the set's CA and certificates live."""
+        return self.path(certs.TLS_DIR)
+
+    @property
+    def ca_file(self):
+        """The CA certificate clients trust (None without TLS)."""
+        return certs.pair_paths(self.tls_dir, certs.CA)[0] if self.tls \
+            else None
 
     def with_new_cluster(self, landlord=None):
         """This layout with one more cluster, ``c<N+1>``.
@@ -139,7 +164,8 @@ class Layout:
             name='c%d' % number, landlord=landlord,
             ports=dict(zip(CLUSTER_SERVICES, free)),
             exchange_key=secrets.token_urlsafe(24),
-            hash_prefix=_salt(), hash_suffix=_salt())
+            hash_prefix=_salt(), hash_suffix=_salt(),
+            scheme=self.exchange.scheme)
         return dataclasses.replace(
             self, clusters=self.clusters + (cluster,)), cluster
 
@@ -212,6 +238,8 @@ class Layout:
             ('OCX_POLICY_CONF', os.path.join(exchange, 'ocx-policies.conf')),
             ('OCX_PROXY_CONF', os.path.join(exchange, 'proxy-server.conf')),
         ]
+        if self.tls:
+            pairs.append(('OCX_CA_FILE', self.ca_file))
         for cluster in self.clusters:
             pairs += cluster_env(cluster)
         pairs += [('POLICY_%s' % name, options['kind'])

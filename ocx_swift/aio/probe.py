@@ -12,19 +12,26 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Readiness probes for ``ocx-aio``'s servers (plain blocking HTTP)."""
+"""Readiness probes for ``ocx-aio``'s servers (plain blocking HTTP, or
+HTTPS verified against the set's CA)."""
 
 import http.client
 import socket
+import ssl
 import urllib.parse
 
 TIMEOUT = 2.0
 
 
-def _request(url, headers=None, timeout=TIMEOUT):
+def _request(url, headers=None, timeout=TIMEOUT, ca_file=None):
     parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port,
-                                      timeout=timeout)
+    if parts.scheme == 'https':
+        conn = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=timeout,
+            context=ssl.create_default_context(cafile=ca_file))
+    else:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port,
+                                          timeout=timeout)
     try:
         conn.request('GET', parts.path or '/', headers=headers or {})
         resp = conn.getresponse()
@@ -45,15 +52,18 @@ def healthcheck(url):
     return probe
 
 
-def token(auth_url, user, key):
+def token(auth_url, user, key, ca_file=None):
     """Return a probe: True once tempauth hands ``user`` a token.
 
-    That exercises the proxy, its memcached and its auth in one request.
+    That exercises the proxy, its memcached and its auth in one request
+    (and its TLS certificate, for an ``https`` URL: verified against
+    ``ca_file``).
     """
     def probe():
         try:
             status, resp = _request(auth_url, {'X-Auth-User': user,
-                                               'X-Auth-Key': key})
+                                               'X-Auth-Key': key},
+                                    ca_file=ca_file)
         except OSError:
             return False
         return status // 100 == 2 and bool(resp.getheader('X-Auth-Token'))

@@ -120,3 +120,14 @@ def test_add_cluster_registers_credentials_and_keeps_policy_lines(root):
     assert [k for k in env if k.startswith('POLICY_')] == ['POLICY_only']
     assert oct(os.stat(exchange.cluster_conf_path).st_mode & 0o777) == \
         '0o600'
+
+
+def test_start_refuses_tls_for_a_plain_set(root, capsys):
+    os.makedirs(root)
+    Layout.new(root, 2, 2, None, os.path.join(root, 'storage'),
+               'disk').save()
+    assert cli.main(['start', '--dir', root, '--tls']) == 2
+    out = capsys.readouterr()
+    assert 'already holds a set of 2 clusters' in out.err
+    assert 'no TLS' in out.err
+    assert procs.pid_files(root) == {}
