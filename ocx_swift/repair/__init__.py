@@ -63,7 +63,12 @@ good copy is left of are counted ``lost`` (logged with their names).
 Split containers are counted and left alone (their shares are rebuilt by
 a later version).
 
-``--dry-run`` reports what would be done. The report (stdout;
+``--all-accounts`` walks every account of the metadata tier (see
+:mod:`ocx_swift.mover.accounts`); ``--shard I/N`` takes only the objects
+whose path hashes to share I of N, so N hosts can share the work (the
+landlords' listings are swept by shard 0); ``--interval SECONDS`` makes it
+a daemon that starts a pass every SECONDS. ``--dry-run`` reports what
+would be done. The report (stdout;
 ``--report-json`` writes it as JSON) counts objects per outcome and
 copies made and deleted per cluster. Exit codes: 0 every object is where
 its policy wants it, 1 something is left (unreachable, lost, errors),

@@ -16,6 +16,7 @@
 
 import argparse
 import collections
+import hashlib
 import json
 import logging
 import sys
@@ -53,6 +54,27 @@ def _fraction(text):
     return value
 
 
+def _shard(text):
+    try:
+        index, count = (int(n) for n in text.split('/'))
+    except ValueError:
+        index, count = -1, 0
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError('must be I/N with 0 <= I < N, got '
+                                         '%r' % text)
+    return index, count
+
+
+def in_shard(shard, account, container, name):
+    """Whether an object belongs to ``shard`` (index, count)."""
+    index, count = shard
+    if count == 1:
+        return True
+    digest = hashlib.md5(('/%s/%s/%s' % (account, container, name)).encode(
+        'utf-8'), usedforsecurity=False).digest()
+    return int.from_bytes(digest[:8], 'big') % count == index
+
+
 def build_parser():
     parser = _Parser(
         prog=PROG,
@@ -68,9 +90,22 @@ def build_parser():
                         '[filter:ocx] names the clusters, ring, policies '
                         'and root secret; its swift_dir the metadata '
                         'tier\'s rings)')
-    parser.add_argument('--account', action='append', required=True,
-                        metavar='ACCOUNT', help='an account to repair '
-                        '(repeatable), e.g. AUTH_test')
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument('--account', action='append', metavar='ACCOUNT',
+                       help='an account to repair (repeatable), e.g. '
+                       'AUTH_test')
+    which.add_argument('--all-accounts', action='store_true',
+                       help='every account of the metadata tier (its '
+                       'account databases on this host, as ocx-mover '
+                       '--all-accounts reads them)')
+    parser.add_argument('--shard', type=_shard, default=(0, 1),
+                        metavar='I/N', help='only the objects of shard I '
+                        'of N (0 <= I < N, by a hash of their path): N '
+                        'hosts each running one shard share the work')
+    parser.add_argument('--interval', type=float, default=0.0,
+                        metavar='SECONDS', help='run again and again, '
+                        'starting a pass every SECONDS (a daemon; stop it '
+                        'with SIGTERM); default: one pass')
     parser.add_argument('--container', action='append', metavar='NAME',
                         help='only this container (repeatable; default: '
                         'every container of the accounts)')
@@ -101,7 +136,8 @@ class Run(object):
     """One repair run over some accounts."""
 
     def __init__(self, settings, tier, clients, keys, report, logger,
-                 grace, dry_run, progress=None, audit=0.0, max_rate=0.0):
+                 grace, dry_run, progress=None, audit=0.0, max_rate=0.0,
+                 shard=(0, 1)):
         self.settings = settings
         self.tier = tier
         self.clients = clients
@@ -114,6 +150,7 @@ class Run(object):
                                        tier.index, report, logger, dry_run,
                                        audit)
         self.swept = collections.Counter()
+        self.shard = shard
         self.interval = 1.0 / max_rate if max_rate > 0 else 0.0
         self._next = time.monotonic()
 
@@ -137,6 +174,8 @@ class Run(object):
             self.progress.refresh()
         policy_index = int(headers.get('X-Backend-Storage-Policy-Index', 0))
         for row in rows:
+            if not in_shard(self.shard, account, container, row.name):
+                continue
             self._pace()
             if policy.is_split:
                 outcome = OUTCOMES[-1]
@@ -148,6 +187,8 @@ class Run(object):
                 self.progress.update(1)
         if policy.is_split and policy.hide_names:
             return  # stored names are not the rows' names
+        if self.shard[1] > 1 and self.shard[0] != 0:
+            return  # the landlords' listings are swept by shard 0
         for name, client in sorted(self.clients.items()):
             try:
                 self.swept[name] += sweep.sweep_container(
@@ -224,7 +265,7 @@ def make_run(args, logger, progress):
                                       logger),
                make_clients(settings.clusters, 2, logger), keys, Report(),
                logger, args.grace, args.dry_run, progress, args.audit,
-               args.max_rate)
+               args.max_rate, args.shard)
 
 
 def _progress(args):
@@ -236,16 +277,26 @@ def _progress(args):
                      disable=None, desc=PROG, total=0)
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format='%s: %%(levelname)s %%(message)s' % PROG)
-    logger = logging.getLogger(PROG)
+def accounts_of(args, run):
+    """The accounts to walk: named, or every one of the tier."""
+    if not args.all_accounts:
+        return args.account
+    from ocx_swift.mover.accounts import tier_accounts
+    accounts, missing = tier_accounts(run.settings.swift_dir)
+    for device in missing:
+        run.logger.warning('account ring device %s is not on this host: '
+                           'its accounts are not repaired', device)
+    return accounts
+
+
+def one_pass(args, logger):
+    """One repair pass; returns the exit code."""
     progress = _progress(args)
     began = time.monotonic()
     try:
         run = make_run(args, logger, progress)
-        for account in args.account:
+        accounts = accounts_of(args, run)
+        for account in accounts:
             run.account(account, args.container)
     except OcxConfigError as err:
         print('%s: error: %s' % (PROG, err), file=sys.stderr)
@@ -253,15 +304,28 @@ def main(argv=None):
     finally:
         if progress is not None:
             progress.close()
-    lines = format_report(run, args.account, time.monotonic() - began)
-    print('\n'.join(lines))
+    lines = format_report(run, accounts, time.monotonic() - began)
+    print('\n'.join(lines), flush=True)
     if args.report_json:
         data = dict(run.report.to_dict(), swept=dict(run.swept),
-                    accounts=args.account, dry_run=args.dry_run,
+                    accounts=accounts, dry_run=args.dry_run,
                     audit={c: dict(v) for c, v in run.rows.audited.items()})
         with open(args.report_json, 'w') as fp:
             json.dump(data, fp, indent=2, sort_keys=True)
     return EXIT_LEFT if run.left else EXIT_SUCCESS
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format='%s: %%(levelname)s %%(message)s' % PROG)
+    logger = logging.getLogger(PROG)
+    while True:
+        began = time.monotonic()
+        code = one_pass(args, logger)
+        if args.interval <= 0 or code == EXIT_ERROR:
+            return code
+        time.sleep(max(0.0, began + args.interval - time.monotonic()))
 
 
 def error_handling_main(argv=None):
