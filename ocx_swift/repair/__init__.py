@@ -57,11 +57,18 @@ the copies checked, missing, stale (another version, a bad tag) and
 corrupt, each is logged with the landlord's name, and every one of them
 is made again from a good copy. ``--max-rate`` caps objects per second.
 
+For a split container (:mod:`ocx_swift.repair.shares`), the shares of
+the row's version are looked for where the row records them and on the
+placement (share header and state tag verified); a missing ``aont-rs``
+share is rebuilt from k others, byte for byte as the PUT made it, and
+written to a cluster of a landlord holding no share of the object (the
+placement's, else a handoff); the row then records where every share is.
+An ``xor`` object with a share missing cannot be rebuilt (counted
+``unrebuildable``); one with fewer than k shares left is ``lost``.
+
 Nothing is changed for an object one of whose clusters did not answer:
 it is counted ``unreachable`` and the next run repairs it. Objects no
 good copy is left of are counted ``lost`` (logged with their names).
-Split containers are counted and left alone (their shares are rebuilt by
-a later version).
 
 ``--all-accounts`` walks every account of the metadata tier (see
 :mod:`ocx_swift.mover.accounts`); ``--shard I/N`` takes only the objects

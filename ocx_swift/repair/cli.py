@@ -27,12 +27,12 @@ from swift.common.swob import str_to_wsgi
 from ocx_swift.exceptions import ClusterUnavailable, IndexUnavailable, \
     OcxConfigError, OcxError, PolicyUnverifiable
 from ocx_swift.mover import settings as settings_mod
-from ocx_swift.repair import replicas, sweep
+from ocx_swift.repair import replicas, shares, sweep
 
 EXIT_SUCCESS, EXIT_LEFT, EXIT_ERROR = 0, 1, 2
 PROG = 'ocx-repair'
 OUTCOMES = (replicas.OK, replicas.REPAIRED, replicas.UNREACHABLE,
-            replicas.LOST, 'split (not repaired)')
+            replicas.LOST, shares.UNREBUILDABLE)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -137,7 +137,7 @@ class Run(object):
 
     def __init__(self, settings, tier, clients, keys, report, logger,
                  grace, dry_run, progress=None, audit=0.0, max_rate=0.0,
-                 shard=(0, 1)):
+                 shard=(0, 1), secrets=None, active_secret_id='default'):
         self.settings = settings
         self.tier = tier
         self.clients = clients
@@ -149,6 +149,9 @@ class Run(object):
         self.rows = replicas.RowRepair(clients, settings.ring, keys,
                                        tier.index, report, logger, dry_run,
                                        audit)
+        self.shares = shares.ShareRepair(
+            clients, settings.ring, keys, secrets or {}, active_secret_id,
+            tier.index, report, logger, dry_run)
         self.swept = collections.Counter()
         self.shard = shard
         self.interval = 1.0 / max_rate if max_rate > 0 else 0.0
@@ -178,7 +181,8 @@ class Run(object):
                 continue
             self._pace()
             if policy.is_split:
-                outcome = OUTCOMES[-1]
+                outcome = self.shares.repair_row(policy, policy_index,
+                                                 account, container, row)
             else:
                 outcome = self.rows.repair_row(policy, policy_index,
                                                account, container, row)
@@ -208,7 +212,9 @@ class Run(object):
     @property
     def left(self):
         return (self.report.outcomes[replicas.UNREACHABLE] +
-                self.report.outcomes[replicas.LOST] + self.report.errors)
+                self.report.outcomes[replicas.LOST] +
+                self.report.outcomes[shares.UNREBUILDABLE] +
+                self.report.errors)
 
 
 def format_report(run, accounts, elapsed):
@@ -265,7 +271,8 @@ def make_run(args, logger, progress):
                                       logger),
                make_clients(settings.clusters, 2, logger), keys, Report(),
                logger, args.grace, args.dry_run, progress, args.audit,
-               args.max_rate, args.shard)
+               args.max_rate, args.shard, ocx.split_secrets,
+               ocx.active_secret_id)
 
 
 def _progress(args):

@@ -209,14 +209,22 @@ class RowRepair(object):
         replaces, and before any later write."""
         if row.at == placement:
             return
-        when = Timestamp(row.timestamp, offset=int(time.time()))
-        update = {'x-timestamp': when.internal, 'x-size': str(row.size),
+        update = {'x-timestamp': later_row_timestamp(row).internal,
+                  'x-size': str(row.size),
                   'x-content-type': row.content_type,
                   'x-etag': row_etag(row.md5, strip_index_params(row.etag),
                                      at=placement)}
         listing_entry(row.name, update)  # the same checks as a write
         self.index.record_put(str_to_wsgi(account), str_to_wsgi(container),
                               str_to_wsgi(row.name), update, policy_index)
+
+
+def later_row_timestamp(row):
+    """A timestamp that orders a rewrite of ``row`` after it and before
+    any later write, and lists (``last_modified``) as the row's own: the
+    row's timestamp with an offset (the offset grows with time, so a
+    second rewrite wins over the first)."""
+    return Timestamp(row.timestamp, offset=int(time.time()))
 
 
 class _Hashing(object):

@@ -340,6 +340,36 @@ class SplitCodec(object):
                 bad.add(share)
         return good, bad
 
+    def rebuild_records(self, keys, object_id, index, plain_len, records,
+                        missing):
+        """The records of the ``missing`` shares of one segment, from k
+        authenticated records of the others (``aont-rs`` only): the same
+        fragments the PUT made, tagged with the same salt, so the rebuilt
+        share reads like a written one.
+
+        :param records: dict of share index to record (bytes-like)
+        :param missing: share indexes to rebuild
+        :returns: dict of share index to record (bytes)
+        :raises ShareAuthError: naming every given record that fails
+        :raises NotEnoughShares: if fewer than k are given
+        """
+        if self.scheme != 'aont-rs':
+            raise SplitDecodeError('only aont-rs shares can be rebuilt')
+        good, bad = self.verify_records(keys, object_id, index, plain_len,
+                                        records)
+        if bad:
+            raise ShareAuthError(bad, index)
+        if len(good) < self.k:
+            raise NotEnoughShares(len(good), self.k, index)
+        salt = bytes(memoryview(records[next(iter(good))])[
+            -TAG_BYTES:-GMAC_BYTES])
+        gmac = self._segment_mac(keys, object_id, index, plain_len,
+                                 len(next(iter(good.values()))), salt)
+        fragments = self._scheme.reconstruct(good, missing)
+        return {share: fragment + salt + gmac.encrypt(NONCES[share], b'',
+                                                      fragment)
+                for share, fragment in fragments.items()}
+
     def decode_segment(self, keys, object_id, index, plain_len, records):
         """The plaintext of one segment, from authenticated records.
 

@@ -190,6 +190,21 @@ class AontRsScheme(object):
         # pyeclib takes only bytes: one copy of C to append the key block
         return self.driver.encode(cipher_text + mask_key(key, cipher_text))
 
+    def reconstruct(self, fragments, missing):
+        """The fragments of the ``missing`` share indexes, byte for byte
+        as encoding made them, from any k others.
+
+        :param fragments: dict of share index to bytes-like fragment
+        :returns: dict of share index to fragment (bytes)
+        """
+        chosen = [bytes(fragments[i]) for i in sorted(fragments)[:self.k]]
+        try:
+            rebuilt = self.driver.reconstruct(chosen, list(missing))
+        except ECDriverError as err:
+            raise SplitDecodeError('Reed-Solomon reconstruct failed: %s'
+                                   % err)
+        return dict(zip(missing, rebuilt))
+
     def decode(self, fragments, plain_len):
         """The segment from any k fragments (the lowest indexes are used:
         data fragments need no Reed-Solomon arithmetic).

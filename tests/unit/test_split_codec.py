@@ -582,3 +582,43 @@ def test_xor_pad_is_an_aes_ctr_keystream(monkeypatch):
                     aes_ctr(keys[1]).update(bytes(10))]
     assert pads[0][:10] != pads[1]
     assert len(scheme.zeros(10)) == 10 and not any(scheme.zeros(SEG))
+
+
+# -- rebuilding a lost share --------------------------------------------
+
+@pytest.mark.parametrize('n, k', [(3, 2), (5, 3)])
+@pytest.mark.parametrize('size', [1, SEG, 3 * SEG + 5])
+def test_a_lost_aont_share_is_rebuilt_byte_for_byte(n, k, size):
+    codec = SplitCodec('aont-rs', n, k, segment_size=SEG)
+    data = payload(size)
+    shares = encode_object(codec, data)
+    for lost in range(n):
+        others = [i for i in range(n) if i != lost][:k]
+        rebuilt = []
+        for index in range(codec.segment_count(size)):
+            records = codec.rebuild_records(
+                KEYS, OBJECT_ID, index, codec.segment_length(size, index),
+                segment_records(codec, size, shares, index, others), [lost])
+            rebuilt.append(records[lost])
+        assert b''.join(rebuilt) == shares[lost]
+        # and it decodes with any k-1 of the others
+        mixed = list(shares)
+        mixed[lost] = b''.join(rebuilt)
+        assert decode_object(codec, size, mixed, [lost] + others[:k - 1]) \
+            == data
+
+
+def test_rebuilding_needs_k_authentic_records():
+    codec = SplitCodec('aont-rs', 3, 2, segment_size=SEG)
+    shares = encode_object(codec, payload(100))
+    records = segment_records(codec, 100, shares, 0, [0, 1])
+    with pytest.raises(NotEnoughShares):
+        codec.rebuild_records(KEYS, OBJECT_ID, 0, 100, {0: records[0]}, [2])
+    flipped = bytearray(records[1])
+    flipped[0] ^= 1
+    with pytest.raises(ShareAuthError):
+        codec.rebuild_records(KEYS, OBJECT_ID, 0, 100,
+                              {0: records[0], 1: bytes(flipped)}, [2])
+    xor = SplitCodec('xor', 2, segment_size=SEG)
+    with pytest.raises(SplitDecodeError):
+        xor.rebuild_records(KEYS, OBJECT_ID, 0, 100, {}, [1])

@@ -462,7 +462,7 @@ def four_landlords(tmp_path, monkeypatch):
     """Four clusters of four landlords; ``aont`` 2-of-3 and ``quorum2``
     2-of-3 that needs only 2 shares stored."""
     monkeypatch.setattr(obj_handler, 'LATE_WRITE_WATCH', 0)
-    swift_policies(monkeypatch, ['standard', 'aont', 'quorum2'])
+    swift_policies(monkeypatch, ['standard', 'aont', 'quorum2', 'hidden'])
     path = tmp_path / 'ocx-policies.conf'
     path.write_text(POLICIES.split('[policy:xor]')[0] + u'''
 [policy:aont]
@@ -479,10 +479,18 @@ n = 3
 k = 2
 min_shares = 2
 segment_size = %(seg)d
+
+[policy:hidden]
+kind = split
+scheme = aont-rs
+n = 3
+k = 2
+segment_size = %(seg)d
+hide_names = yes
 ''' % {'seg': SEG}, encoding='utf-8')
     clusters = FakeClusterSet(4, tmp_path, policy_conf_path=str(path),
                               split_root_secret=SECRET)
-    for policy in ('aont', 'quorum2'):
+    for policy in ('aont', 'quorum2', 'hidden'):
         assert clusters.request(cpath(policy), 'PUT', headers={
             'X-Storage-Policy': policy}).status_int == 201
     return clusters
