@@ -323,3 +323,42 @@ def test_audit_finds_what_a_landlord_changed(ocx_env, swift_conn,
         print('audit: %s' % audit)
     finally:
         names.empty_and_delete(swift_conn, container)
+
+
+def test_repair_rebuilds_shares_a_landlord_deleted(ocx_env, swift_conn,
+                                                   cluster_conns):
+    """Landlord c1 deletes every aont share it holds of a container, with
+    its own credentials: reads go on from the other two; ``ocx-repair``
+    rebuilds each share from the other two, back on c1 (the only
+    landlord holding none); every object then reads with any one
+    landlord's shares alone missing."""
+    container = names.container('rebuild')
+    swift_conn.put_container(container, headers={'X-Storage-Policy': 'aont'})
+    bodies = {'s %d' % i: os.urandom(1000 + 997 * i) for i in range(5)}
+    try:
+        for name, body in bodies.items():
+            swift_conn.put_object(container, name, body)
+        victim = cluster_conns['c1']
+        _h, listing = victim.get_container(container)
+        assert len(listing) == len(bodies)  # one share of each object
+        for entry in listing:
+            victim.delete_object(container, entry['name'])
+        for name, body in bodies.items():
+            assert swift_conn.get_object(container, name)[1] == body
+        report = repair(ocx_env, swift_conn, '--container', container)
+        assert report['outcomes'] == {'repaired': len(bodies)}, report
+        for cluster, conn in cluster_conns.items():
+            _h, listing = conn.get_container(container)
+            assert len(listing) == len(bodies), cluster
+        again = repair(ocx_env, swift_conn, '--container', container)
+        assert again['outcomes'] == {'ok': len(bodies)}, again
+        # the rebuilt shares serve: c2's shares alone gone, reads exact
+        _h, listing = cluster_conns['c2'].get_container(container)
+        for entry in listing:
+            cluster_conns['c2'].delete_object(container, entry['name'])
+        for name, body in bodies.items():
+            assert swift_conn.get_object(container, name)[1] == body
+        print('aont: rebuilt %d shares on c1: %s' % (
+            len(bodies), report['copies']))
+    finally:
+        names.empty_and_delete(swift_conn, container)
