@@ -81,6 +81,7 @@ from swift.common.utils import get_logger, list_from_csv, split_path
 from swift.proxy.controllers.base import get_container_info
 
 from ocx_swift.exceptions import OcxConfigError
+from ocx_swift.s3reasons import call_naming_reasons
 from ocx_swift.policy import load_policy_config
 
 #: s3api's limit on a CreateBucket body
@@ -157,19 +158,19 @@ class S3LocationMiddleware(object):
             if req.method == 'GET' and 'location' in req.params:
                 return self.get_location(req)(env, start_response)
         if not self._is_create_bucket(req) or req.content_length > MAX_BODY:
-            return self.app(env, start_response)
+            return self.call(env, start_response)
         body = req.environ['wsgi.input'].read(req.content_length)
         req.environ['wsgi.input'] = BytesIO(body)
         try:
             location = location_constraint(body)
         except (ValueError, etree.XMLSyntaxError):
-            return self.app(env, start_response)  # s3api says MalformedXML
+            return self.call(env, start_response)  # s3api: MalformedXML
         policy = self.locations.get((location or '').lower())
         if policy is None:
             if location is not None and location not in (
                     self.s3api_location, self.s3api_location.lower()):
                 return self.invalid_location(location)(env, start_response)
-            return self.app(env, start_response)
+            return self.call(env, start_response)
         expected = req.headers.get('X-Amz-Content-Sha256')
         if expected and expected not in UNSIGNED and not hmac.compare_digest(
                 expected.lower(), hashlib.sha256(body).hexdigest()):
@@ -186,7 +187,14 @@ class S3LocationMiddleware(object):
         req.headers.pop('Content-Md5', None)
         req.headers['X-Storage-Policy'] = policy
         req.headers[LOCATION_SYSMETA] = str_to_wsgi(location)
-        return self.app(env, start_response)
+        return self.call(env, start_response)
+
+    def call(self, env, start_response):
+        """The rest of the pipeline; its S3 503s say why
+        (:mod:`ocx_swift.s3reasons`)."""
+        if is_swift_path(env.get('PATH_INFO', '')):
+            return self.app(env, start_response)
+        return call_naming_reasons(self.app, env, start_response)
 
     def invalid_location(self, location):
         """s3api's error, naming the locations this exchange has."""

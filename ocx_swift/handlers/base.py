@@ -32,6 +32,7 @@ from ocx_swift.client import filter_request_headers, \
     filter_response_headers
 from ocx_swift.exceptions import ClusterUnavailable
 from ocx_swift.handlers import cors
+from ocx_swift.s3reasons import note_reason
 from ocx_swift.sysmeta import decode_headers, encode_headers
 
 
@@ -64,6 +65,7 @@ def unavailable(req, failures):
     :param failures: list of :class:`ClusterUnavailable`
     """
     body = '\n'.join(str(f) for f in failures) + '\n'
+    note_reason(req.environ, body)
     return HTTPServiceUnavailable(request=req, body=body,
                                   content_type='text/plain',
                                   headers={'Retry-After': str(RETRY_AFTER)})

@@ -68,6 +68,7 @@ from ocx_swift.exceptions import ClusterUnavailable, IndexUnavailable, \
 from ocx_swift.handlers.base import BackendBody, BaseContext, ok, \
     response_from_parts, split_results, unavailable
 from ocx_swift.handlers.upload import ParallelUpload
+from ocx_swift.s3reasons import note_reason
 from ocx_swift.storage.copies import KIND_COPY, VERIFY_BEFORE_BYTES, \
     CheckedBody, CopyMismatch, check_fresh, read_checked, sign_headers, \
     state_path, verify_answer
@@ -128,6 +129,7 @@ def route(ocx, req, account, container, obj, split_class=None):
         ctx.policy_index = policy_index(info)
         return ctx.handle()
     except (PlacementError, PolicyUnverifiable, IndexUnavailable) as err:
+        note_reason(req.environ, str(err))
         return HTTPServiceUnavailable(request=req, body=str(err),
                                       content_type='text/plain')
 

@@ -78,6 +78,7 @@ from ocx_swift.handlers.upload import ParallelUpload
 from ocx_swift.split.codec import SplitCodec
 from ocx_swift.split.keys import derive_object_keys, open_name, \
     opaque_name, seal_name
+from ocx_swift.s3reasons import note_reason
 from ocx_swift.storage.copies import KIND_SHARE, CopyMismatch, \
     check_fresh, open_headers, seal_headers, sign_headers, verify_answer
 from ocx_swift.storage.index import StaleRow
@@ -382,6 +383,7 @@ class SplitObjectContext(ObjectContext):
         for failure in failures:
             self.logger.warning('split object %s: %s',
                                 wsgi_quote(self.backend_path), failure)
+        note_reason(self.req.environ, body)
         return None, HTTPServiceUnavailable(request=self.req, body=body,
                                             content_type='text/plain')
 

@@ -362,3 +362,40 @@ def test_repair_rebuilds_shares_a_landlord_deleted(ocx_env, swift_conn,
             len(bodies), report['copies']))
     finally:
         names.empty_and_delete(swift_conn, container)
+
+
+def test_s3_errors_name_the_cluster(aio_dir, s3_client):
+    """Through S3, a read that only a stopped cluster could answer is
+    s3api's ServiceUnavailable whose message names the cluster and the
+    cause (not "Please reduce your request rate.")."""
+    import botocore.exceptions
+    bucket = 'reasons-%s' % os.urandom(4).hex()
+    s3_client.create_bucket(Bucket=bucket)
+    keys = ['k%d' % i for i in range(12)]
+    try:
+        for key in keys:
+            s3_client.put_object(Bucket=bucket, Key=key, Body=key.encode())
+        failed = []
+        with Down(aio_dir, 'c2'):
+            for key in keys:
+                try:
+                    got = s3_client.get_object(Bucket=bucket, Key=key)
+                    assert got['Body'].read() == key.encode()
+                except botocore.exceptions.ClientError as err:
+                    error = err.response['Error']
+                    assert error['Code'] == 'ServiceUnavailable', error
+                    assert "cluster 'c2' unavailable" in error['Message']
+                    assert 'reduce your request rate' not in \
+                        error['Message']
+                    failed.append(key)
+        assert 0 < len(failed) < len(keys)
+    finally:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                for key in keys:
+                    s3_client.delete_object(Bucket=bucket, Key=key)
+                s3_client.delete_bucket(Bucket=bucket)
+                break
+            except botocore.exceptions.ClientError:
+                time.sleep(2)  # c2 error-limited a while
