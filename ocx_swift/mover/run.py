@@ -225,6 +225,12 @@ class Mover(object):
         if headers is None:
             return None
         try:
+            if self.tier.container_headers(account, container) is None:
+                # deleted through the exchange (a landlord kept copies its
+                # bare container still holds), or never the exchange's
+                self.report.left(wsgi_quote(path), 'container not in the '
+                                 'metadata tier', 'left alone')
+                return None
             policy = self.tier.container_policy(account, container)
         except (PolicyUnverifiable, IndexUnavailable) as err:
             self.report.error('container %s: policy unknown, left alone: '
