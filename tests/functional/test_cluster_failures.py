@@ -53,11 +53,15 @@ LAST_BACK = [0.0]
 
 
 @pytest.fixture(scope='module', autouse=True)
-def clusters_served_again(ocx_env):
+def clusters_served_again(ocx_env, swift_conn):
     """After this module, wait until the exchange no longer skips the
     clusters it saw fail (``error_suppression_interval``), so the tests
     that follow find every cluster serving."""
     yield
+    try:
+        swift_conn.delete_container('served-probe')
+    except swiftclient.ClientException:
+        pass
     if not LAST_BACK[0] or 'OCX_PROXY_CONF' not in ocx_env:
         return
     from ocx_swift.mover.settings import read_filter_section
@@ -77,9 +81,9 @@ def every_cluster_served(ocx_env, swift_conn, cluster_conns):
     from ocx_swift.mover import settings as settings_mod
     settings = settings_mod.load(proxy_config=ocx_env['OCX_PROXY_CONF'])
     policy = settings.policies.get('standard')
-    account = account_of(swift_conn)
     container = 'served-probe'
-    swift_conn.put_container(container)
+    swift_conn.put_container(container)  # authenticates, too
+    account = account_of(swift_conn)
     deadline = time.monotonic() + 90
     for cluster in sorted(cluster_conns):
         name = next('probe %d' % i for i in range(10000) if policy.choose(
