@@ -284,3 +284,17 @@ def test_s3_create_of_an_existing_bucket_is_no_conflict(ocx):
     # a Swift client changing the policy gets Swift's answer
     resp = ocx.request(path, 'PUT', headers={'X-Storage-Policy': 'only-l2'})
     assert resp.status_int == 409
+
+
+@pytest.mark.parametrize('policy', ['standard', 'two'])
+def test_a_refused_conditional_put_takes_no_handoff(ocx, policy):
+    ocx.request(cpath('c'), 'PUT', headers={'X-Storage-Policy': policy})
+    name_n = NAMES_N[4]
+    path = cpath('c') + '/' + str_to_wsgi(name_n)
+    assert ocx.request(path, 'PUT', body=b'v1').status_int == 201
+    where = holders(ocx, 'c', name_n)
+    resp = ocx.request(path, 'PUT', body=b'v2',
+                       headers={'If-None-Match': '*'})
+    assert resp.status_int == 412
+    assert holders(ocx, 'c', name_n) == where
+    assert ocx.request(path).body == b'v1'
