@@ -845,13 +845,15 @@ class ObjectContext(BaseContext):
         created = set()
 
         def replace(position, failed, result=None):
-            status = getattr(result, 'status', None)
+            answered = result is not None and not isinstance(
+                result, ClusterUnavailable)
+            status = result.status if answered else None
             if status == 404 and failed.name not in created:
                 # the landlord lacks the container: make it, try again
                 created.add(failed.name)
                 if self.create_bare_container(failed):
                     return failed
-            if status is not None and status // 100 != 5:
+            if answered and status // 100 != 5:
                 return None  # an answer (412, 422, 413...), not a failure
             for cluster in handoffs:
                 client = self.ocx.clients[cluster['name']]
