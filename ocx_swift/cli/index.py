@@ -33,6 +33,7 @@ import sys
 import tempfile
 
 from ocx_swift.config import read_ini
+from ocx_swift.cli import UsageParser
 from ocx_swift.exceptions import OcxConfigError, OcxError
 from ocx_swift.mover import settings as settings_mod
 
@@ -68,14 +69,6 @@ use = egg:swift#proxy_logging
 %(cache_section)s"""
 
 
-class _Parser(argparse.ArgumentParser):
-    """Reports a usage error in one line, exit code 2."""
-
-    def error(self, message):
-        self.exit(EXIT_ERROR, '%s: error: %s (see %s --help)\n'
-                  % (PROG, message, PROG))
-
-
 def _positive_int(text):
     try:
         value = int(text)
@@ -88,7 +81,7 @@ def _positive_int(text):
 
 
 def build_parser():
-    parser = _Parser(
+    parser = UsageParser(
         prog=PROG,
         description='Move an Open Cloud eXchange over to its metadata '
         'tier: create the accounts and containers its landlords hold in '

@@ -24,6 +24,7 @@ import time
 
 from swift.common.swob import str_to_wsgi
 
+from ocx_swift.cli import UsageParser
 from ocx_swift.exceptions import ClusterUnavailable, IndexUnavailable, \
     OcxConfigError, OcxError, PolicyUnverifiable
 from ocx_swift.mover import settings as settings_mod
@@ -33,14 +34,6 @@ EXIT_SUCCESS, EXIT_LEFT, EXIT_ERROR = 0, 1, 2
 PROG = 'ocx-repair'
 OUTCOMES = (replicas.OK, replicas.REPAIRED, replicas.UNREACHABLE,
             replicas.LOST, shares.UNREBUILDABLE)
-
-
-class _Parser(argparse.ArgumentParser):
-    """Reports a usage error in one line, exit code 2."""
-
-    def error(self, message):
-        self.exit(EXIT_ERROR, '%s: error: %s (see %s --help)\n'
-                  % (PROG, message, PROG))
 
 
 def _fraction(text):
@@ -76,7 +69,7 @@ def in_shard(shard, account, container, name):
 
 
 def build_parser():
-    parser = _Parser(
+    parser = UsageParser(
         prog=PROG,
         description='Bring every object of the exchange back to its '
         'policy: copies missing from its placement are made from a good '
